@@ -1,0 +1,25 @@
+# Warnings and sanitizers as INTERFACE targets, linked PRIVATE by every target of ours,
+# so they never leak into a consumer's flags.
+add_library(otter_warnings INTERFACE)
+add_library(otter::warnings ALIAS otter_warnings)
+target_compile_options(otter_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  $<$<BOOL:${OTTER_WERROR}>:-Werror>)
+
+add_library(otter_sanitizers INTERFACE)
+add_library(otter::sanitizers ALIAS otter_sanitizers)
+if(OTTER_SANITIZER STREQUAL "asan")
+  target_compile_options(otter_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(otter_sanitizers INTERFACE -fsanitize=address,undefined)
+elseif(OTTER_SANITIZER STREQUAL "tsan")
+  target_compile_options(otter_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(otter_sanitizers INTERFACE -fsanitize=thread)
+elseif(NOT OTTER_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "OTTER_SANITIZER must be '', 'asan' or 'tsan', not '${OTTER_SANITIZER}'")
+endif()
+
+# Every target of ours links this one: warnings + the chosen sanitizer.
+add_library(otter_build_flags INTERFACE)
+target_link_libraries(otter_build_flags INTERFACE otter_warnings otter_sanitizers)
