@@ -1,7 +1,7 @@
 # Every dependency comes from Debian's packages (scripts/setup.sh installs them).
 # Nothing is vendored and nothing is downloaded by the build.
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
+find_package(Boost 1.81 REQUIRED COMPONENTS json CONFIG)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 find_package(SQLite3 REQUIRED)

@@ -1,0 +1,183 @@
+#include "core/runtime.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace otter::core {
+
+Runtime::Runtime(RuntimeOptions options)
+    : options_(options), work_(boost::asio::make_work_guard(io_)), table_(options.node) {
+  unsigned n = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
+  if (n == 0) n = 1;
+  threads_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+Runtime::~Runtime() { shutdown(); }
+
+StartResult Runtime::start_process(ProcessPtr process, SpawnOptions options) {
+  if (stopping_.load()) return StartResult::failed(ExitReason::error("runtime is shutting down"));
+  Process* parent = Process::current();
+  if (options.link && parent == nullptr) {
+    return StartResult::failed(ExitReason::error("spawn with link outside any process"));
+  }
+  process->runtime_ = this;
+  const Pid pid = table_.insert(process);
+  process->pid_ = pid;
+  if (options.link) {
+    // Both ends set up before the child runs anything: no window where one is unlinked.
+    process->links_.push_back(parent->self());
+    parent->links_.push_back(pid);
+  }
+
+  const Process::StartOutcome outcome = process->run_start();
+  if (outcome.failure || outcome.ignore) {
+    // A failed start is reported to the spawner by the return value, not by an exit
+    // signal: drop the link first so finish() doesn't also signal the parent.
+    if (options.link) {
+      process->remove_link(parent->self());
+      parent->remove_link(pid);
+    }
+    const ExitReason reason = outcome.failure ? *outcome.failure : ExitReason::normal();
+    process->finish(reason);
+    if (outcome.failure) return StartResult::failed(reason);
+    return StartResult::ignored();
+  }
+  if (parent == nullptr) {
+    std::lock_guard lock(roots_mutex_);
+    roots_.push_back(pid);
+  }
+  if (process->pending_stop()) {
+    // init asked to stop after starting (e.g. stop inside init's continue): run the exit.
+    process->finish(*process->pending_stop());
+    return StartResult::started(pid);
+  }
+  process->schedule();  // handles whatever arrived while start() ran
+  return StartResult::started(pid);
+}
+
+void Runtime::deliver(Pid to, detail::Envelope envelope) {
+  ProcessPtr target = table_.find(to);
+  if (!target) {
+    bounce(to, std::move(envelope), ExitReason::noproc());
+    return;
+  }
+  auto* node = new detail::MailboxNode{nullptr, std::move(envelope)};
+  switch (target->mailbox_.push(node)) {
+    case detail::Mailbox::PushResult::queued:
+      return;
+    case detail::Mailbox::PushResult::wake:
+      target->schedule();
+      return;
+    case detail::Mailbox::PushResult::closed: {
+      std::unique_ptr<detail::MailboxNode> refused(node);
+      bounce(to, std::move(refused->envelope), ExitReason::noproc());
+      return;
+    }
+  }
+}
+
+void Runtime::bounce(Pid to, detail::Envelope envelope, const ExitReason& reason) {
+  using K = detail::EnvelopeKind;
+  if (envelope.from.is_null()) return;  // nobody to tell
+  switch (envelope.kind) {
+    case K::call:
+      deliver(envelope.from, {K::call_failed, to, envelope.ref, reason});
+      return;
+    case K::link:
+      // Linking to a dead process: the linker gets the exit signal at once (noproc).
+      deliver(envelope.from, {K::exit_signal, to, 0, ExitReason::noproc()});
+      return;
+    case K::monitor:
+      deliver(envelope.from, {K::down, to, envelope.ref,
+                              Down{MonitorRef{envelope.ref}, to, ExitReason::noproc()}});
+      return;
+    default:
+      return;  // plain messages to dead processes vanish, as in Erlang
+  }
+}
+
+void Runtime::send(Pid to, Message message) {
+  deliver(to, {detail::EnvelopeKind::send, {}, 0, std::move(message)});
+}
+
+void Runtime::cast(Pid to, Message message) {
+  deliver(to, {detail::EnvelopeKind::cast, {}, 0, std::move(message)});
+}
+
+void Runtime::reply(const From& from, Message value) {
+  deliver(from.caller, {detail::EnvelopeKind::reply, {}, from.ref, std::move(value)});
+}
+
+void Runtime::exit(Pid to, ExitReason reason) {
+  if (reason.kind() == ExitReason::Kind::kill) {
+    if (ProcessPtr target = table_.find(to)) target->kill_requested_.store(true);
+  }
+  deliver(to, {detail::EnvelopeKind::exit_signal, {}, 0, std::move(reason)});
+}
+
+bool Runtime::is_alive(Pid pid) const { return static_cast<bool>(table_.find(pid)); }
+
+TimerRef Runtime::send_after(Pid to, Duration delay, Message message) {
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+  // The timer is never cancelled through asio (that would race with its completion on
+  // another pool thread); a cancelled timer fires and does nothing.
+  timer->async_wait([this, to, timer, cancelled, message = std::move(message)](
+                        const boost::system::error_code& ec) mutable {
+    if (ec || cancelled->exchange(true)) return;
+    send(to, std::move(message));
+  });
+  return TimerRef{std::move(cancelled)};
+}
+
+bool Runtime::cancel_timer(const TimerRef& timer) noexcept {
+  if (!timer.cancelled_) return false;
+  return !timer.cancelled_->exchange(true);
+}
+
+void Runtime::process_exited(Pid pid) {
+  table_.erase(pid);
+  {
+    std::lock_guard lock(roots_mutex_);
+    const auto it = std::find(roots_.begin(), roots_.end(), pid);
+    if (it != roots_.end()) roots_.erase(it);
+  }
+  if (table_.size() == 0) {
+    std::lock_guard lock(empty_mutex_);
+    empty_cv_.notify_all();
+  }
+}
+
+bool Runtime::wait_until_empty(Duration timeout) {
+  std::unique_lock lock(empty_mutex_);
+  return empty_cv_.wait_for(lock, timeout, [this] { return table_.size() == 0; });
+}
+
+void Runtime::shutdown() {
+  if (stopping_.exchange(true)) return;
+  // Roots stop in reverse start order, like a supervisor's children; each root that is
+  // a supervisor stops its own subtree in order before it exits.
+  std::vector<Pid> roots;
+  {
+    std::lock_guard lock(roots_mutex_);
+    roots = roots_;
+  }
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) exit(*it, ExitReason::shutdown());
+  if (!wait_until_empty(options_.shutdown_grace)) {
+    spdlog::warn("runtime: {} processes still alive after {} ms; killing them",
+                 table_.size(), options_.shutdown_grace.count());
+    for (const ProcessPtr& process : table_.snapshot()) exit(process->self(), ExitReason::kill());
+    wait_until_empty(options_.shutdown_grace);
+  }
+  work_.reset();
+  io_.stop();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+}  // namespace otter::core

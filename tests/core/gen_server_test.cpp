@@ -1,0 +1,175 @@
+// GenServer: init results, call/cast, deferred replies, timeouts, continue, idle timeout.
+#include "core/gen_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_servers.hpp"
+
+namespace otter::core {
+namespace {
+using namespace testing;
+
+TEST(GenServer, AnswersCallsWithItsStateAndAppliesCastsInOrder) {
+  Runtime runtime({.threads = 2});
+  StartResult started = runtime.spawn<Counter>({}, 10);
+  ASSERT_TRUE(started.ok());
+  ScopedProcess self(runtime);
+  for (int i = 1; i <= 100; ++i) self.cast(started.pid(), Add{i});
+  CallOutcome<int> value = self.call<int>(started.pid(), Get{}, kWait);
+  ASSERT_TRUE(value.ok()) << value.failure().to_string();
+  EXPECT_EQ(*value, 10 + 5050);
+}
+
+TEST(GenServer, ACallToADeadPidFailsWithNoproc) {
+  Runtime runtime({.threads = 2});
+  const Pid pid = runtime.spawn<Counter>({}).pid();
+  ScopedProcess self(runtime);
+  self.monitor(pid);
+  runtime.exit(pid, ExitReason::shutdown());
+  ASSERT_TRUE(self.receive<Down>(kWait));
+  CallOutcome<int> value = self.call<int>(pid, Get{}, kWait);
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(value.error(), CallError::noproc);
+}
+
+TEST(GenServer, ACallTimesOutAndTheLateReplyIsDropped) {
+  Runtime runtime({.threads = 2});
+  const Pid pid = runtime.spawn<Counter>({}, 7).pid();
+  ScopedProcess self(runtime);
+  self.cast(pid, HoldNextCall{});
+  CallOutcome<int> first = self.call<int>(pid, Get{}, 50ms);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error(), CallError::timeout);
+
+  // Now the server answers the held call. That reply is late: the next call must get its
+  // own answer, and nothing stray may be left in the mailbox.
+  self.cast(pid, Release{});
+  self.cast(pid, Add{1});
+  CallOutcome<int> second = self.call<int>(pid, Get{}, kWait);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, 8);
+  EXPECT_EQ(self.queued(), 0u);
+}
+
+// A process that calls `target` with Get as soon as it starts, then casts Release so the
+// server (told to hold the call) answers it later with reply(from, ...).
+struct CallThenRelease : GenServer {
+  Pid target;
+  Pid report_to;
+  CallThenRelease(Pid t, Pid r) : target(t), report_to(r) {}
+  InitResult init() override {
+    call<int>(target, Get{}, kWait, [this](CallOutcome<int> r) { send(report_to, r.ok() ? *r : -1); });
+    cast(target, Release{});
+    return InitResult::ok();
+  }
+};
+
+TEST(GenServer, ADeferredReplyReachesTheCaller) {
+  Runtime runtime({.threads = 2});
+  const Pid pid = runtime.spawn<Counter>({}, 3).pid();
+  ScopedProcess self(runtime);
+  self.cast(pid, HoldNextCall{});
+  // The server sees HoldNextCall before the Get: the Get is sent after self's cast was
+  // delivered (spawn runs init, which sends it, only after this line).
+  ASSERT_TRUE(runtime.spawn<CallThenRelease>({}, pid, self.self()).ok());
+  std::optional<int> got = self.receive<int>(kWait);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, 3);
+}
+
+TEST(GenServer, AHandlerThatThrowsCrashesTheProcessWithTheMessageAsReason) {
+  Runtime runtime({.threads = 2});
+  const Pid pid = runtime.spawn<Counter>({}).pid();
+  ScopedProcess self(runtime);
+  self.monitor(pid);
+  self.cast(pid, Crash{"boom"});
+  std::optional<Down> down = self.receive<Down>(kWait);
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->pid, pid);
+  EXPECT_EQ(down->reason, ExitReason::error("boom"));
+  EXPECT_FALSE(runtime.is_alive(pid));
+}
+
+struct FailingInit : GenServer {
+  InitResult init() override { return InitResult::stop(ExitReason::error("no config")); }
+};
+struct IgnoringInit : GenServer {
+  InitResult init() override { return InitResult::ignore(); }
+};
+struct ThrowingInit : GenServer {
+  InitResult init() override { throw std::runtime_error("init exploded"); }
+};
+
+TEST(GenServer, SpawnReportsHowInitEnded) {
+  Runtime runtime({.threads = 2});
+  StartResult failed = runtime.spawn<FailingInit>({});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(*failed.error(), ExitReason::error("no config"));
+  StartResult ignored = runtime.spawn<IgnoringInit>({});
+  EXPECT_TRUE(ignored.was_ignored());
+  StartResult threw = runtime.spawn<ThrowingInit>({});
+  ASSERT_FALSE(threw.ok());
+  EXPECT_EQ(*threw.error(), ExitReason::error("init exploded"));
+  EXPECT_TRUE(runtime.wait_until_empty(kWait));
+}
+
+// init asks for a continue; a message sent during init must come after it.
+struct ContinueFirst : GenServer {
+  Pid report_to;
+  explicit ContinueFirst(Pid r) : report_to(r) {}
+  InitResult init() override {
+    cast(self(), std::string{"from init"});
+    return InitResult::ok_continue(std::string{"continue"});
+  }
+  Result handle_continue(Message& m) override {
+    send(report_to, *match<std::string>(m));
+    return Result::noreply().then_continue(1);  // chained continue runs next too
+  }
+  Result handle_cast(Message& m) override {
+    send(report_to, *match<std::string>(m));
+    return Result::noreply();
+  }
+};
+
+TEST(GenServer, ContinueRunsBeforeAnyMessageAndCanChain) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  struct Chained : ContinueFirst {
+    using ContinueFirst::ContinueFirst;
+    Result handle_continue(Message& m) override {
+      if (match<int>(m)) {
+        send(report_to, std::string{"chained"});
+        return Result::noreply();
+      }
+      return ContinueFirst::handle_continue(m);
+    }
+  };
+  ASSERT_TRUE(runtime.spawn<Chained>({}, self.self()).ok());
+  EXPECT_EQ(self.receive<std::string>(kWait), "continue");
+  EXPECT_EQ(self.receive<std::string>(kWait), "chained");
+  EXPECT_EQ(self.receive<std::string>(kWait), "from init");
+}
+
+struct IdleStopper : GenServer {
+  InitResult init() override {
+    set_idle_timeout(20ms);
+    return InitResult::ok();
+  }
+  Result handle_info(Message& m) override {
+    if (match<IdleTimeout>(m)) return Result::stop(ExitReason::normal());
+    return Result::noreply();
+  }
+};
+
+TEST(GenServer, AnIdleServerGetsIdleTimeoutAndCanStop) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid pid = runtime.spawn<IdleStopper>({}).pid();
+  self.monitor(pid);
+  std::optional<Down> down = self.receive<Down>(kWait);
+  ASSERT_TRUE(down);
+  EXPECT_TRUE(down->reason.is_normal());
+}
+
+}  // namespace
+}  // namespace otter::core
