@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test. Safe to run twice (setup skips what is there,
+# ccache and the build trees make the second build cheap).
+#
+#   1. installs Debian packages (scripts/setup.sh)
+#   2. ASan+UBSan build of everything, the whole test suite under it
+#   3. ThreadSanitizer build, the tests labelled `concurrency` under it
+#
+# In CI (CI=true) warnings are errors. Set OTTER_JOBS to change build parallelism.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+jobs=${OTTER_JOBS:-$(nproc)}
+werror=OFF
+[ "${CI:-}" = true ] && werror=ON
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "ASan + UBSan build"
+cmake --preset asan -DOTTER_WERROR=$werror >/dev/null
+cmake --build --preset asan -j "$jobs"
+
+step "Tests under ASan + UBSan"
+ctest --preset asan -j "$jobs"
+
+step "ThreadSanitizer build"
+cmake --preset tsan -DOTTER_WERROR=$werror >/dev/null
+cmake --build --preset tsan -j "$jobs"
+
+step "Concurrency tests under TSan"
+# TSan's runtime needs ASLR entropy it can handle; Debian 12 kernels may use more.
+setarch "$(uname -m)" -R ctest --preset tsan -j "$jobs" -L concurrency
