@@ -1,0 +1,104 @@
+// Test helpers for ot/: a seeded random source and a generator that returns an op
+// together with the text it must produce, computed on its own (code point by code point),
+// never by the code under test.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "ot/operation.hpp"
+
+namespace otter::ot::testing {
+
+// OTTER_SEED overrides the fixed default, so a failure printed with its seed replays.
+inline std::uint64_t test_seed(std::uint64_t default_seed = 20240611) {
+  if (const char* env = std::getenv("OTTER_SEED"); env != nullptr && *env != '\0') {
+    return std::strtoull(env, nullptr, 10);
+  }
+  return default_seed;
+}
+
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : engine_(seed) {}
+  // Uniform in [0, bound) (bound > 0); modulo bias is irrelevant for tests.
+  std::size_t below(std::size_t bound) { return static_cast<std::size_t>(engine_() % bound); }
+  std::size_t between(std::size_t low, std::size_t high) { return low + below(high - low + 1); }
+  bool chance(std::size_t percent) { return below(100) < percent; }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+inline void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+inline std::string to_utf8(std::u32string_view text) {
+  std::string out;
+  for (const char32_t cp : text) append_utf8(out, cp);
+  return out;
+}
+
+// 1-, 2-, 3- and 4-byte characters, a combining mark and a newline.
+inline char32_t random_code_point(Random& random) {
+  static constexpr char32_t kAlphabet[] = {U'a', U'b', U'c', U'x', U' ', U'\n', U'\u00e9',
+                                           U'\u0301', U'\u4e2d', U'\U0001F600', U'\U0001F44D'};
+  return kAlphabet[random.below(std::size(kAlphabet))];
+}
+
+inline std::u32string random_text(Random& random, std::size_t max_length) {
+  std::u32string text(random.below(max_length + 1), U'\0');
+  for (char32_t& cp : text) cp = random_code_point(random);
+  return text;
+}
+
+struct GeneratedOp {
+  Operation op;
+  std::u32string result;  // the text op must produce from the text it was made for
+};
+
+// A random op over `text`, and (independently) the text it should produce.
+inline GeneratedOp generate_op(Random& random, std::u32string_view text) {
+  GeneratedOp out;
+  std::size_t position = 0;
+  while (position < text.size() || random.chance(30)) {
+    const std::size_t left = text.size() - position;
+    const std::size_t choice = random.below(left == 0 ? 1 : 3);
+    if (choice == 0) {
+      const std::u32string inserted = random_text(random, 4);
+      out.op.insert(to_utf8(inserted));
+      out.result += inserted;
+      if (left == 0) break;
+    } else {
+      const std::size_t count = random.between(1, std::min<std::size_t>(left, 5));
+      if (choice == 1) {
+        out.op.retain(count);
+        out.result.append(text.substr(position, count));
+      } else {
+        out.op.erase(count);
+      }
+      position += count;
+    }
+  }
+  return out;
+}
+
+}  // namespace otter::ot::testing
