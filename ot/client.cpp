@@ -1,5 +1,6 @@
 #include "ot/client.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "ot/compose.hpp"
@@ -85,6 +86,14 @@ Expected<std::optional<Submission>> Client::server_ack() {
   if (!outstanding_) return std::optional<Submission>{};
   outstanding_seq_ = next_seq_++;
   return std::optional<Submission>(outstanding_submission());
+}
+
+void Client::reset(std::uint64_t revision, std::size_t document_length) noexcept {
+  outstanding_.reset();
+  buffer_.reset();
+  revision_ = revision;
+  document_length_ = document_length;
+  selection_ = Selection{std::min(selection_.anchor, document_length), std::min(selection_.head, document_length)};
 }
 
 std::optional<Submission> Client::resend() const {

@@ -25,10 +25,19 @@
 // - The local selection is kept in step with the text: own edits move it with
 //   Side::right (the cursor ends after text typed at it), remote edits too (ot.js's
 //   choice: text inserted at the cursor by someone else lands before the cursor).
+// - Acks: docs/protocol.md delivers them inside the revision-ordered ops stream (an entry
+//   with this client's id and a seq instead of an op). Call server_ack() only for an entry
+//   that awaits_ack(seq, rev) accepts: the op in flight has that seq and rev is the next
+//   revision. Any other ack is a leftover (e.g. the out-of-stream ack of a duplicate
+//   resend, whose in-stream entry also arrives) and must be dropped, or the client would
+//   count one op twice.
 // - Reconnect: resend() gives the op in flight again, same seq, rebased on revision();
 //   the server answers a duplicate with the original revision. The catch-up stream the
-//   client receives after reconnecting must turn its own (client id, seq) into
+//   client receives after reconnecting turns its own (client id, seq) into
 //   server_ack(), not apply_server().
+// - reset(revision, length) after a resync (history since revision() is gone): the text
+//   is replaced, pending ops are dropped (they cannot be rebased without the missing
+//   history); seqs keep increasing so the server never mistakes a new op for an old one.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +76,12 @@ class Client {
   [[nodiscard]] Expected<std::optional<Submission>> server_ack();
   // After a reconnect: the op in flight, to send again (same seq), or nullopt.
   [[nodiscard]] std::optional<Submission> resend() const;
+  // True iff an ack entry (seq, revision) is the ack of the op in flight, due now.
+  [[nodiscard]] bool awaits_ack(std::uint64_t seq, std::uint64_t revision) const noexcept {
+    return outstanding_.has_value() && seq == outstanding_seq_ && revision == revision_ + 1;
+  }
+  // Start over from the server's text at `revision`, dropping pending ops.
+  void reset(std::uint64_t revision, std::size_t document_length) noexcept;
 
   [[nodiscard]] State state() const noexcept;
   [[nodiscard]] std::uint64_t revision() const noexcept { return revision_; }

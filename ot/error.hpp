@@ -24,10 +24,11 @@ enum class ErrorCode : std::uint8_t {
   invalid_utf8,          // text that is not valid UTF-8
   op_too_large,          // a count or length beyond kMaxLength (2^53 - 1)
   base_length_mismatch,  // an op's base length differs from the text/op it meets
-  document_too_large,    // applying the op would exceed the document's size limit
+  doc_too_large,         // applying the op would exceed the document's size limit
   revision_in_future,    // a base revision newer than the server's head
   resync_required,       // a base revision older than the history kept in memory
   stale_seq,             // a client seq older than that client's last applied seq
+  seq_out_of_order,      // a client seq that skips ahead of its last applied seq + 1
   no_outstanding_op,     // the client got an ack while it had nothing in flight
 };
 

@@ -41,6 +41,14 @@ Expected<Operation> RevisionLog::transform_to_head(Operation op, std::uint64_t b
   return op;
 }
 
+Expected<Selection> RevisionLog::transform_selection_to_head(Selection selection, std::uint64_t base_revision,
+                                                            Side side) const {
+  Expected<OpRange> since = ops_since(base_revision);
+  if (!since) return std::move(since).error();
+  for (const Operation& op : *since) selection = transform_selection(selection, op, side);
+  return selection;
+}
+
 const Operation* RevisionLog::op_at(std::uint64_t revision) const noexcept {
   if (revision <= oldest_base() || revision > head_) return nullptr;
   return &history_[static_cast<std::size_t>(revision - oldest_base() - 1)];
@@ -48,8 +56,10 @@ const Operation* RevisionLog::op_at(std::uint64_t revision) const noexcept {
 
 RevisionLog::SeqCheck RevisionLog::check_seq(std::string_view client_id, std::uint64_t seq) const {
   const std::optional<ClientRecord> last = last_applied(client_id);
-  if (!last || seq > last->seq) return SeqCheck{SeqStatus::fresh, last.value_or(ClientRecord{0, 0})};
-  return SeqCheck{seq == last->seq ? SeqStatus::duplicate : SeqStatus::stale, *last};
+  if (!last) return SeqCheck{SeqStatus::fresh, ClientRecord{0, 0}};
+  if (seq == last->seq) return SeqCheck{SeqStatus::duplicate, *last};
+  if (seq < last->seq) return SeqCheck{SeqStatus::stale, *last};
+  return SeqCheck{seq == last->seq + 1 ? SeqStatus::fresh : SeqStatus::out_of_order, *last};
 }
 
 std::optional<RevisionLog::ClientRecord> RevisionLog::last_applied(std::string_view client_id) const {

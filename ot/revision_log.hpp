@@ -14,15 +14,20 @@
 //   (see transform.hpp: the op not yet ordered by the server goes left).
 // - Duplicate detection by (client id, seq): per client id the log keeps the last seq it
 //   applied and that op's revision, forever (one small record per client id, not per op),
-//   so it answers correctly even after the op itself was trimmed from memory. A client's
-//   seqs must increase (gaps are fine). For a submission (c, s) with last record (s0, r0):
-//     s >  s0 (or no record)   fresh: apply it;
+//   so it answers correctly even after the op itself was trimmed from memory. A client
+//   numbers its ops 1, 2, 3 ... (docs/protocol.md). For a submission (c, s) with last
+//   record (s0, r0):
+//     no record                fresh, whatever s is (the first op seen from c, or a
+//                              record lost with an old snapshot: accepting is safe);
+//     s == s0 + 1              fresh: apply it;
 //     s == s0                  duplicate: already applied at revision r0, do not apply;
 //     s <  s0                  stale: a resend of an op older than one already applied.
 //                              It was applied before (seqs increase), but its revision is
 //                              no longer known: ErrorCode::stale_seq. A client that follows
 //                              the protocol (one op in flight, resend only the unacked
-//                              one) never sees this.
+//                              one) never sees this;
+//     s >  s0 + 1              out_of_order: an op in between is missing
+//                              (ErrorCode::seq_out_of_order).
 //   An empty client id opts out: never a duplicate, never recorded (server-made ops).
 // - restore_client() re-installs a record when the document is reloaded from storage.
 #pragma once
@@ -36,6 +41,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "ot/cursor.hpp"
 #include "ot/expected.hpp"
 #include "ot/operation.hpp"
 
@@ -53,7 +59,7 @@ class RevisionLog {
     [[nodiscard]] bool operator==(const ClientRecord&) const = default;
   };
 
-  enum class SeqStatus : unsigned char { fresh, duplicate, stale };
+  enum class SeqStatus : unsigned char { fresh, duplicate, stale, out_of_order };
   struct SeqCheck {
     SeqStatus status;
     ClientRecord last;  // meaningful unless status is fresh with no earlier record
@@ -73,6 +79,10 @@ class RevisionLog {
   // `op`, written at `base_revision`, rewritten to apply at head. Errors: those of
   // ops_since, and base_length_mismatch if op does not fit the text at base_revision.
   [[nodiscard]] Expected<Operation> transform_to_head(Operation op, std::uint64_t base_revision) const;
+  // A selection made at `base_revision`, moved through every op since (each end with
+  // `side`, see cursor.hpp). Errors: those of ops_since.
+  [[nodiscard]] Expected<Selection> transform_selection_to_head(Selection selection, std::uint64_t base_revision,
+                                                                Side side) const;
   // The op that made `revision`, or nullptr if it is not in memory.
   [[nodiscard]] const Operation* op_at(std::uint64_t revision) const noexcept;
 

@@ -9,7 +9,7 @@ namespace otter::ot {
 namespace {
 
 Error too_large(std::size_t length, std::size_t max_length) {
-  return Error{ErrorCode::document_too_large, "the document would be " + std::to_string(length) +
+  return Error{ErrorCode::doc_too_large, "the document would be " + std::to_string(length) +
                                                   " code points long, more than its limit of " +
                                                   std::to_string(max_length)};
 }
@@ -42,6 +42,12 @@ Expected<Applied> ServerDocument::submit(std::string_view client_id, std::uint64
                  "seq " + std::to_string(seq) + " from client \"" + std::string(client_id) +
                      "\" is older than its last applied seq " + std::to_string(seen.last.seq) +
                      "; it was applied before and is not applied again"};
+  }
+  if (seen.status == RevisionLog::SeqStatus::out_of_order) {
+    return Error{ErrorCode::seq_out_of_order,
+                 "seq " + std::to_string(seq) + " from client \"" + std::string(client_id) +
+                     "\" skips ahead: its last applied seq is " + std::to_string(seen.last.seq) +
+                     ", so the next must be " + std::to_string(seen.last.seq + 1)};
   }
 
   if (base_revision != log_.head()) {

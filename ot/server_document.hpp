@@ -5,12 +5,13 @@
 // - submit(client_id, seq, base_revision, op), in this order:
 //   1. duplicate check (see revision_log.hpp): a (client_id, seq) already applied returns
 //      Applied{its original revision, the op as applied then if still in memory (else the
-//      empty op), duplicate = true} and changes nothing; an older seq is stale_seq;
+//      empty op), duplicate = true} and changes nothing; an older seq is stale_seq, one
+//      that skips ahead is seq_out_of_order;
 //   2. base_revision is brought to head: revision_in_future / resync_required if it can't;
 //   3. op is transformed through every op after base_revision (base_length_mismatch if it
 //      does not fit the text at base_revision);
 //   4. the result must keep the document within max_length code points
-//      (document_too_large);
+//      (doc_too_large);
 //   5. it is applied to the rope and appended as revision head + 1.
 //   Any error leaves text, revision and duplicate records unchanged.
 // - Every fresh op gets a revision, even one that changes nothing: revisions stay dense
@@ -50,7 +51,7 @@ class ServerDocument {
   // An empty document at revision 0.
   explicit ServerDocument(ServerDocumentLimits limits = {});
   // A document loaded from a snapshot: `text` at `revision`. Errors: invalid_utf8,
-  // document_too_large.
+  // doc_too_large.
   [[nodiscard]] static Expected<ServerDocument> load(std::string_view text, std::uint64_t revision,
                                                      ServerDocumentLimits limits = {});
 

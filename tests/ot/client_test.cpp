@@ -103,6 +103,32 @@ TEST(Client, ResendGivesTheInFlightOpAgainWithTheSameSeqRebasedOnTheCurrentRevis
   EXPECT_EQ(*again, (Submission{1, 1, insert_at(0, "A", 3)}));
 }
 
+TEST(Client, AwaitsOnlyTheAckOfItsOpInFlightAtTheNextRevision) {
+  Client client(4, 0);
+  EXPECT_FALSE(client.awaits_ack(1, 5));
+  ASSERT_TRUE(client.apply_client(insert_at(0, "a", 0)).value());
+  EXPECT_TRUE(client.awaits_ack(1, 5));
+  EXPECT_FALSE(client.awaits_ack(1, 6));  // someone else's op comes first
+  EXPECT_FALSE(client.awaits_ack(2, 5));
+  ASSERT_TRUE(client.server_ack());
+  EXPECT_FALSE(client.awaits_ack(1, 5));  // a second ack of the same op is a leftover
+}
+
+TEST(Client, ResetDropsPendingOpsButNeverReusesASeq) {
+  Client client(0, 0);
+  ASSERT_TRUE(client.apply_client(insert_at(0, "a", 0)).value());
+  ASSERT_FALSE(client.apply_client(insert_at(1, "b", 1)).value());
+  client.set_selection(Selection{2, 2});
+  client.reset(30, 1);
+  EXPECT_EQ(client.state(), Client::State::synchronized);
+  EXPECT_EQ(client.revision(), 30U);
+  EXPECT_EQ(client.selection(), (Selection{1, 1}));
+  const std::optional<Submission> sent = client.apply_client(insert_at(0, "c", 1)).value();
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->seq, 2U);
+  EXPECT_EQ(sent->base_revision, 30U);
+}
+
 TEST(Client, TheCursorFollowsOwnTypingAndRemoteEdits) {
   Client client(0, 4);
   client.set_selection(Selection{2, 2});

@@ -51,6 +51,20 @@ inline void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
+// Decodes valid UTF-8 (test texts only ever hold what to_utf8 made).
+inline std::u32string to_u32(std::string_view utf8) {
+  std::u32string out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    out += cp;
+    i += length;
+  }
+  return out;
+}
+
 inline std::string to_utf8(std::u32string_view text) {
   std::string out;
   for (const char32_t cp : text) append_utf8(out, cp);
@@ -98,6 +112,17 @@ inline GeneratedOp generate_op(Random& random, std::u32string_view text) {
       position += count;
     }
   }
+  return out;
+}
+
+// A keystroke-sized edit: at one random place, insert a little, delete a little, or both.
+inline GeneratedOp generate_small_edit(Random& random, std::u32string_view text) {
+  GeneratedOp out;
+  const std::size_t position = random.below(text.size() + 1);
+  const std::size_t erase = random.chance(40) ? random.below(std::min<std::size_t>(3, text.size() - position) + 1) : 0;
+  const std::u32string inserted = random.chance(75) || erase == 0 ? random_text(random, 3) : std::u32string();
+  out.op.retain(position).insert(to_utf8(inserted)).erase(erase).retain(text.size() - position - erase);
+  out.result = std::u32string(text.substr(0, position)) + inserted + std::u32string(text.substr(position + erase));
   return out;
 }
 

@@ -82,12 +82,18 @@ TEST(RevisionLog, AnOpThatDoesNotFitTheTextAtItsBaseIsALengthMismatch) {
             "op at base revision 0 has base length 3 but the document had length 0 at that revision");
 }
 
-TEST(RevisionLog, ClassifiesSeqsAsFreshDuplicateOrStale) {
+TEST(RevisionLog, TheFirstSeqSeenFromAClientIsFreshWhateverItsValue) {
+  const RevisionLog log(0, 10);
+  EXPECT_EQ(log.check_seq("new", 1).status, RevisionLog::SeqStatus::fresh);
+  EXPECT_EQ(log.check_seq("new", 57).status, RevisionLog::SeqStatus::fresh);
+}
+
+TEST(RevisionLog, ClassifiesSeqsAsFreshDuplicateStaleOrOutOfOrder) {
   RevisionLog log(0, 10);
   EXPECT_EQ(log.check_seq("c", 1).status, RevisionLog::SeqStatus::fresh);
   (void)log.append(insert_at(0, "a", 0), "c", 3);
   EXPECT_EQ(log.check_seq("c", 4).status, RevisionLog::SeqStatus::fresh);
-  EXPECT_EQ(log.check_seq("c", 9).status, RevisionLog::SeqStatus::fresh);  // gaps are fine
+  EXPECT_EQ(log.check_seq("c", 9).status, RevisionLog::SeqStatus::out_of_order);
   const RevisionLog::SeqCheck dup = log.check_seq("c", 3);
   EXPECT_EQ(dup.status, RevisionLog::SeqStatus::duplicate);
   EXPECT_EQ(dup.last, (RevisionLog::ClientRecord{3, 1}));
@@ -117,6 +123,16 @@ TEST(RevisionLog, RestoredClientRecordsAnswerDuplicatesAfterAReload) {
   log.restore_client("c", 12, 97);
   EXPECT_EQ(log.check_seq("c", 12).status, RevisionLog::SeqStatus::duplicate);
   EXPECT_EQ(log.check_seq("c", 12).last.revision, 97U);
+}
+
+TEST(RevisionLog, MovesASelectionFromItsBaseRevisionToHead) {
+  RevisionLog log(0, 10);
+  (void)log.append(insert_at(0, "ab", 3), "c", 1);
+  (void)log.append(insert_at(5, "!", 5), "c", 2);
+  EXPECT_EQ(log.transform_selection_to_head(Selection{1, 3}, 0, Side::right).value(), (Selection{3, 6}));
+  EXPECT_EQ(log.transform_selection_to_head(Selection{1, 3}, 0, Side::left).value(), (Selection{3, 5}));
+  EXPECT_EQ(log.transform_selection_to_head(Selection{}, 3, Side::left).error().code,
+            ErrorCode::revision_in_future);
 }
 
 TEST(RevisionLog, AZeroHistoryBoundAcceptsOnlyOpsAtHead) {

@@ -29,7 +29,7 @@ TEST(ServerDocument, RefusesToLoadInvalidUtf8OrAnOversizedText) {
   EXPECT_EQ(ServerDocument::load("\xFF", 0).error().code, ErrorCode::invalid_utf8);
   ServerDocumentLimits limits;
   limits.max_length = 3;
-  EXPECT_EQ(ServerDocument::load("abcd", 0, limits).error().code, ErrorCode::document_too_large);
+  EXPECT_EQ(ServerDocument::load("abcd", 0, limits).error().code, ErrorCode::doc_too_large);
 }
 
 TEST(ServerDocument, AppliesAnOpAtHeadAndAssignsTheNextRevision) {
@@ -90,6 +90,17 @@ TEST(ServerDocument, AnOlderSeqThanTheLastAppliedIsStale) {
   EXPECT_EQ(doc.text(), "ab");
 }
 
+TEST(ServerDocument, ASeqThatSkipsAheadIsOutOfOrder) {
+  ServerDocument doc;
+  ASSERT_TRUE(doc.submit("alice", 1, 0, insert_at(0, "a", 0)));
+  const Expected<Applied> skipped = doc.submit("alice", 3, 1, insert_at(1, "c", 1));
+  ASSERT_FALSE(skipped);
+  EXPECT_EQ(skipped.error().code, ErrorCode::seq_out_of_order);
+  EXPECT_EQ(skipped.error().message,
+            "seq 3 from client \"alice\" skips ahead: its last applied seq is 1, so the next must be 2");
+  EXPECT_TRUE(doc.submit("alice", 2, 1, insert_at(1, "b", 1)));
+}
+
 TEST(ServerDocument, RejectsAnOpOfTheWrongLengthWithoutChangingAnything) {
   ServerDocument doc = ServerDocument::load("abc", 0).value();
   const Expected<Applied> wrong = doc.submit("alice", 1, 0, Operation::identity(5));
@@ -118,7 +129,7 @@ TEST(ServerDocument, EnforcesTheDocumentSizeLimit) {
   ASSERT_TRUE(doc.submit("a", 1, 0, insert_at(0, "\U0001F600\U0001F600\U0001F600\U0001F600", 0)));
   const Expected<Applied> too_big = doc.submit("a", 2, 1, insert_at(4, "x", 4));
   ASSERT_FALSE(too_big);
-  EXPECT_EQ(too_big.error().code, ErrorCode::document_too_large);
+  EXPECT_EQ(too_big.error().code, ErrorCode::doc_too_large);
   EXPECT_EQ(too_big.error().message, "the document would be 5 code points long, more than its limit of 4");
   EXPECT_EQ(doc.length(), 4U);
 }
