@@ -270,8 +270,12 @@ void Process::finish(ExitReason reason) {
   for (auto it = exit_hooks_.rbegin(); it != exit_hooks_.rend(); ++it) (*it)(pid_, reason);
   exit_hooks_.clear();
 
-  answer_undelivered(mailbox_.close(), reason);
+  // Close first (later sends bounce with noproc), erase second, answer what was queued
+  // third: whoever hears of the death from a bounced call, link or monitor finds the Pid
+  // already gone, as with the Downs and exit signals below.
+  detail::MailboxNode* undelivered = mailbox_.close();
   runtime_->process_exited(pid_);
+  answer_undelivered(undelivered, reason);
 
   for (const Pid linked : links_) {
     deliver(linked, {detail::EnvelopeKind::exit_signal, {}, 0, reason});

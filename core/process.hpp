@@ -10,9 +10,10 @@
 //   Runtime::spawn ─► start() runs inline in the spawner (init; messages sent meanwhile
 //                     wait in the mailbox) ─► scheduled ─► handle() once per message …
 //                 ─► exit: terminate(reason) ─► exit hooks (e.g. registry cleanup)
-//                     ─► mailbox closed (queued calls answered with an error)
-//                     ─► Pid erased from the table ─► links get exit signals,
-//                        monitors get Down.
+//                     ─► mailbox closed ─► Pid erased from the table
+//                     ─► requests still queued are answered with the exit reason
+//                        (calls fail, links get exit signals, monitors get Down),
+//                        links get exit signals, monitors get Down.
 //   The order matters: the Pid is gone before anyone hears of the death, so a process
 //   reacting to a Down never finds the dead process registered or reachable.
 //

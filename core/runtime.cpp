@@ -88,12 +88,14 @@ void Runtime::bounce(Pid to, detail::Envelope envelope, const ExitReason& reason
       deliver(envelope.from, {K::call_failed, to, envelope.ref, reason});
       return;
     case K::link:
-      // Linking to a dead process: the linker gets the exit signal at once (noproc).
-      deliver(envelope.from, {K::exit_signal, to, 0, ExitReason::noproc()});
+      // Linking to a dead process: the linker gets the exit signal at once (noproc). A
+      // link still queued when the process ended (a kill overtakes the backlog) hears
+      // the real reason, as if the link had been made just before.
+      deliver(envelope.from, {K::exit_signal, to, 0, reason});
       return;
     case K::monitor:
-      deliver(envelope.from, {K::down, to, envelope.ref,
-                              Down{MonitorRef{envelope.ref}, to, ExitReason::noproc()}});
+      deliver(envelope.from,
+              {K::down, to, envelope.ref, Down{MonitorRef{envelope.ref}, to, reason}});
       return;
     default:
       return;  // plain messages to dead processes vanish, as in Erlang
