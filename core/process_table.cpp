@@ -76,4 +76,20 @@ std::vector<ProcessPtr> ProcessTable::snapshot() const {
   return all;
 }
 
+std::vector<Pid> ProcessTable::pids() const {
+  std::vector<Pid> all;
+  all.reserve(size());
+  for (std::uint32_t shard_index = 0; shard_index < kShards; ++shard_index) {
+    const Shard& shard = shards_[shard_index];
+    std::lock_guard lock(shard.mutex);
+    for (std::uint32_t slot_index = 0; slot_index < shard.slots.size(); ++slot_index) {
+      const Slot& slot = shard.slots[slot_index];
+      if (slot.process) {
+        all.push_back(Pid{node_, encode(slot_index, shard_index, kShards), slot.generation});
+      }
+    }
+  }
+  return all;
+}
+
 }  // namespace otter::core::detail

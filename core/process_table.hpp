@@ -28,6 +28,9 @@ class ProcessTable {
   bool erase(Pid pid);
   // Every live process right now (a snapshot; used for shutdown and introspection).
   [[nodiscard]] std::vector<ProcessPtr> snapshot() const;
+  // The Pids of every live process right now. Unlike snapshot() it reads only the table,
+  // never a process that another thread may still be starting.
+  [[nodiscard]] std::vector<Pid> pids() const;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint32_t node() const noexcept { return node_; }

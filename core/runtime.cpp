@@ -143,37 +143,59 @@ bool Runtime::cancel_timer(const TimerRef& timer) noexcept {
 
 void Runtime::process_exited(Pid pid) {
   table_.erase(pid);
+  bool was_root = false;
   {
     std::lock_guard lock(roots_mutex_);
     const auto it = std::find(roots_.begin(), roots_.end(), pid);
-    if (it != roots_.end()) roots_.erase(it);
+    if (it != roots_.end()) {
+      roots_.erase(it);
+      was_root = true;
+    }
   }
-  if (table_.size() == 0) {
-    std::lock_guard lock(empty_mutex_);
-    empty_cv_.notify_all();
+  // shutdown() waits for roots one by one, wait_until_empty() for the last process.
+  if (was_root || table_.size() == 0) {
+    std::lock_guard lock(exited_mutex_);
+    exited_cv_.notify_all();
   }
 }
 
 bool Runtime::wait_until_empty(Duration timeout) {
-  std::unique_lock lock(empty_mutex_);
-  return empty_cv_.wait_for(lock, timeout, [this] { return table_.size() == 0; });
+  std::unique_lock lock(exited_mutex_);
+  return exited_cv_.wait_for(lock, timeout, [this] { return table_.size() == 0; });
+}
+
+bool Runtime::wait_until_gone(Pid root, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(exited_mutex_);
+  return exited_cv_.wait_until(lock, deadline, [&] { return !is_alive(root); });
 }
 
 void Runtime::shutdown() {
   if (stopping_.exchange(true)) return;
-  // Roots stop in reverse start order, like a supervisor's children; each root that is
-  // a supervisor stops its own subtree in order before it exits.
+  // Roots stop one at a time in reverse start order, like a supervisor's children: each
+  // gets `shutdown` and the grace period to exit (a supervisor stops its own subtree in
+  // order meanwhile), then `kill`.
   std::vector<Pid> roots;
   {
     std::lock_guard lock(roots_mutex_);
     roots = roots_;
   }
-  for (auto it = roots.rbegin(); it != roots.rend(); ++it) exit(*it, ExitReason::shutdown());
-  if (!wait_until_empty(options_.shutdown_grace)) {
-    spdlog::warn("runtime: {} processes still alive after {} ms; killing them",
-                 table_.size(), options_.shutdown_grace.count());
-    for (const ProcessPtr& process : table_.snapshot()) exit(process->self(), ExitReason::kill());
-    wait_until_empty(options_.shutdown_grace);
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) {
+    exit(*it, ExitReason::shutdown());
+    if (wait_until_gone(*it, std::chrono::steady_clock::now() + options_.shutdown_grace)) continue;
+    spdlog::warn("runtime: root {} still alive after {} ms; killing it", it->to_string(),
+                 options_.shutdown_grace.count());
+    exit(*it, ExitReason::kill());
+    (void)wait_until_gone(*it, std::chrono::steady_clock::now() + options_.shutdown_grace);
+  }
+  // Whatever is left was spawned unlinked from inside a process: no root stops it.
+  if (table_.size() != 0) {
+    for (const Pid pid : table_.pids()) exit(pid, ExitReason::shutdown());
+    if (!wait_until_empty(options_.shutdown_grace)) {
+      spdlog::warn("runtime: {} processes still alive after {} ms; killing them",
+                   table_.size(), options_.shutdown_grace.count());
+      for (const Pid pid : table_.pids()) exit(pid, ExitReason::kill());
+      (void)wait_until_empty(options_.shutdown_grace);
+    }
   }
   work_.reset();
   io_.stop();

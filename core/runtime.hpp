@@ -4,9 +4,11 @@
 // Lifecycle:
 //   Runtime rt({.threads = 0});   // starts the pool (0 = one thread per core)
 //   rt.spawn<MyServer>({}, args…); // processes run until they exit or the runtime stops
-//   rt.shutdown();                 // roots get `shutdown`, in reverse start order; what
-//                                  // is still alive after the grace period is killed;
-//                                  // then the pool stops. The destructor does this too.
+//   rt.shutdown();                 // roots get `shutdown` one at a time, in reverse
+//                                  // start order, each waited for (killed after the
+//                                  // grace period); then any process left over gets
+//                                  // `shutdown` (then `kill`); then the pool stops.
+//                                  // The destructor does this too.
 // After shutdown() nothing may be spawned; sends are dropped.
 //
 // Every member is safe to call from any thread, inside or outside a process.
@@ -130,6 +132,8 @@ class Runtime {
   void bounce(Pid to, detail::Envelope envelope, const ExitReason& reason);
   [[nodiscard]] ProcessPtr find(Pid pid) const { return table_.find(pid); }
   void process_exited(Pid pid);
+  // Blocks until `root` has exited or `deadline` passes. Returns whether it exited.
+  bool wait_until_gone(Pid root, std::chrono::steady_clock::time_point deadline);
 
   RuntimeOptions options_;
   boost::asio::io_context io_;
@@ -139,8 +143,8 @@ class Runtime {
   std::atomic<bool> stopping_{false};
   std::mutex roots_mutex_;
   std::vector<Pid> roots_;  // processes spawned from outside any process, in start order
-  std::mutex empty_mutex_;
-  std::condition_variable empty_cv_;
+  std::mutex exited_mutex_;
+  std::condition_variable exited_cv_;  // a root exited, or the last process did
 };
 
 }  // namespace otter::core
