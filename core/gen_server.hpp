@@ -51,6 +51,10 @@
 
 namespace otter::core {
 
+namespace detail {
+class TaskAwaiter;  // Task::await from a GenServer handler: a call made on the server's behalf
+}  // namespace detail
+
 // Delivered to handle_info when set_idle_timeout's period passes with no message.
 struct IdleTimeout {};
 
@@ -164,6 +168,7 @@ class GenServer : public Process {
   void set_idle_timeout(std::optional<Duration> period);
 
  private:
+  friend class detail::TaskAwaiter;
   using AnswerHandler = std::function<void(Message* reply, const CallFailure* failure)>;
   void send_call(Pid to, Message request, Duration timeout, AnswerHandler on_answer);
   void answer(std::uint64_t ref, Message* reply, const CallFailure* failure);

@@ -69,6 +69,7 @@ ScopedProcess::~ScopedProcess() {
 }
 
 Pid ScopedProcess::self() const noexcept { return core_->self(); }
+Process& ScopedProcess::process() noexcept { return *core_; }
 std::size_t ScopedProcess::queued() const noexcept { return core_->inbox.size(); }
 
 void ScopedProcess::send(Pid to, Message message) { core_->send(to, std::move(message)); }

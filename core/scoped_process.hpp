@@ -31,6 +31,10 @@ class ScopedProcess {
   ScopedProcess& operator=(const ScopedProcess&) = delete;
 
   [[nodiscard]] Pid self() const noexcept;
+  // The process behind this handle, for APIs that act on "the calling process"
+  // (Registry::register_key, PubSub::subscribe). Only the owning thread may use it: that
+  // thread is this process's own context.
+  [[nodiscard]] Process& process() noexcept;
 
   void send(Pid to, Message message);
   void cast(Pid to, Message message);
