@@ -183,6 +183,25 @@ TEST(Rope, edits_at_every_leaf_boundary_of_a_multi_leaf_text_stay_correct) {
   EXPECT_EQ(rope.to_string(), to_utf8(model));
 }
 
+// Code-point offsets inside a leaf are found by scanning blocks, words and bytes, from
+// whichever end is nearer: every position of a mixed-width leaf exercises each path.
+TEST(Rope, every_position_in_a_leaf_of_mixed_widths_is_found) {
+  std::u32string model;
+  for (int i = 0; i < 300; ++i) {
+    static constexpr char32_t kWidths[] = {U'a', U'\u00E9', U'\u20AC', U'\U0001F600', U'z', U'\u0301'};
+    model += kWidths[(i * 7 + i / 5) % 6];
+  }
+  Rope rope(to_utf8(model));
+  ASSERT_EQ(rope.height(), 1U) << "the text should fit in one leaf for this test";
+  for (std::size_t pos = 0; pos < model.size(); ++pos) {
+    ASSERT_EQ(rope.slice(pos, 1), to_utf8(model.substr(pos, 1))) << "at " << pos;
+    rope.insert(pos, "#");
+    ASSERT_EQ(rope.slice(pos, 2), "#" + to_utf8(model.substr(pos, 1))) << "at " << pos;
+    rope.erase(pos, 1);
+  }
+  EXPECT_EQ(rope.to_string(), to_utf8(model));
+}
+
 TEST(Rope, a_copy_is_independent_and_a_move_empties_the_source) {
   Rope original(std::string(4000, 'o'));
   Rope copy = original;
