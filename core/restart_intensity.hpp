@@ -1,0 +1,41 @@
+#pragma once
+// RestartIntensity: OTP's "at most max_restarts restarts within max_seconds" rule.
+//
+// A supervisor records every restart it is about to make. When a restart would make more
+// than `max_restarts` within the last `window`, the supervisor gives up: it stops its
+// children and exits with reason shutdown, and its own supervisor decides what to do
+// (escalation). max_restarts = 0 means the first restart already gives up.
+//
+// The clock is passed in, so the rule is tested without waiting.
+#include <chrono>
+#include <deque>
+
+namespace otter::core::detail {
+
+class RestartIntensity {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  RestartIntensity(int max_restarts, Clock::duration window) noexcept
+      : max_restarts_(max_restarts), window_(window) {}
+
+  // Records a restart at `now`. False when the restarts within the window, this one
+  // included, exceed max_restarts: the supervisor must give up instead of restarting.
+  [[nodiscard]] bool allow_restart(Clock::time_point now) {
+    while (!recent_.empty() && now - recent_.front() > window_) recent_.pop_front();
+    recent_.push_back(now);
+    // Only "more than max_restarts" matters: older entries beyond that change nothing.
+    while (static_cast<int>(recent_.size()) > max_restarts_ + 1) recent_.pop_front();
+    return static_cast<int>(recent_.size()) <= max_restarts_;
+  }
+
+  // Restarts recorded within the window as of the last allow_restart.
+  [[nodiscard]] std::size_t recent_restarts() const noexcept { return recent_.size(); }
+
+ private:
+  int max_restarts_;
+  Clock::duration window_;
+  std::deque<Clock::time_point> recent_;  // oldest first; never more than max_restarts + 1
+};
+
+}  // namespace otter::core::detail
