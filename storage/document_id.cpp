@@ -34,9 +34,8 @@ Expected<void> validate_document_id(std::string_view id) {
   }
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (!is_allowed(id[i])) {
-      return Error{ErrorCode::invalid_document_id, "document id contains " + describe_byte(id[i]) +
-                                                       " at offset " + std::to_string(i) +
-                                                       "; allowed are A-Z a-z 0-9 . _ -"};
+      return Error{ErrorCode::invalid_document_id, "document id contains " + describe_byte(id[i]) + " at offset " +
+                                                       std::to_string(i) + "; allowed are A-Z a-z 0-9 . _ -"};
     }
   }
   return {};

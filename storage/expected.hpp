@@ -23,12 +23,10 @@ namespace otter::storage {
 
 namespace expected_detail {
 [[noreturn]] inline void throw_no_value(const Error& error) {
-  throw std::logic_error("Expected holds an error, not a value: " + std::string(to_string(error.code)) +
-                         ": " + error.message);
+  throw std::logic_error("Expected holds an error, not a value: " + std::string(to_string(error.code)) + ": " +
+                         error.message);
 }
-[[noreturn]] inline void throw_no_error() {
-  throw std::logic_error("Expected holds a value, not an error");
-}
+[[noreturn]] inline void throw_no_error() { throw std::logic_error("Expected holds a value, not an error"); }
 }  // namespace expected_detail
 
 template <class T>

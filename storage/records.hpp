@@ -64,9 +64,9 @@ struct DocumentInfo {
 // text at head = replay `ops` (dense, snapshot.revision + 1 ..= head) over snapshot.text;
 // duplicate detection = restore_client() for each of `clients`.
 struct LoadedDocument {
-  Snapshot snapshot;              // the latest snapshot (or the empty text at revision 0)
-  std::vector<StoredOp> ops;      // every op after the snapshot, oldest first
-  std::vector<ClientSeq> clients; // the last applied (seq, revision) of every client id
+  Snapshot snapshot;               // the latest snapshot (or the empty text at revision 0)
+  std::vector<StoredOp> ops;       // every op after the snapshot, oldest first
+  std::vector<ClientSeq> clients;  // the last applied (seq, revision) of every client id
 
   [[nodiscard]] std::uint64_t head_revision() const noexcept {
     return ops.empty() ? snapshot.revision : ops.back().revision;

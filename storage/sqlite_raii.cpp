@@ -14,7 +14,8 @@ Error make_error(sqlite3* db, int result, std::string_view action) {
       (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? ErrorCode::database_busy : ErrorCode::database_error;
   // sqlite3_errmsg describes the connection's last failure; sqlite3_errstr only the code
   // (used when there is no connection, or the failure did not come from it).
-  const char* detail = (db != nullptr && sqlite3_errcode(db) == primary) ? sqlite3_errmsg(db) : sqlite3_errstr(result);
+  const char* detail =
+      (db != nullptr && sqlite3_errcode(db) == primary) ? sqlite3_errmsg(db) : sqlite3_errstr(result);
   return Error{code, std::string(action) + ": " + detail + " (SQLite code " + std::to_string(result) + ")"};
 }
 
@@ -129,7 +130,8 @@ Expected<bool> Statement::step() {
   const int result = sqlite3_step(statement_);
   if (result == SQLITE_ROW) return true;
   if (result == SQLITE_DONE) return false;
-  return make_error(db_, result, "step \"" + std::string(std::string_view(sqlite3_sql(statement_)).substr(0, 60)) + "\"");
+  return make_error(db_, result,
+                    "step \"" + std::string(std::string_view(sqlite3_sql(statement_)).substr(0, 60)) + "\"");
 }
 
 Expected<void> Statement::run() {

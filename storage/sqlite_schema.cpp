@@ -68,8 +68,8 @@ Expected<void> migrate(Connection& connection) {
                        std::to_string(*application_id) + ")");
   }
   if (*version > kSchemaVersion) {
-    return unsupported("the database has schema version " + std::to_string(*version) +
-                       ", newer than this Otter's " + std::to_string(kSchemaVersion) + "; upgrade Otter");
+    return unsupported("the database has schema version " + std::to_string(*version) + ", newer than this Otter's " +
+                       std::to_string(kSchemaVersion) + "; upgrade Otter");
   }
   if (*version == kSchemaVersion) return transaction->commit();
   if (*version == 0) {

@@ -171,8 +171,7 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
     if (!prepared) return std::move(prepared).error();
     statements.push_back(std::move(*prepared));
   }
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(path, options, std::move(*connection), std::move(statements)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(*connection), std::move(statements)));
 }
 
 SqliteStore::SqliteStore(std::string path, SqliteOptions options, Connection connection,
@@ -259,8 +258,8 @@ Expected<std::vector<StoredOp>> SqliteStore::read_ops(std::string_view id, std::
     const std::uint64_t revision = select.column_uint64(0);
     if (revision != expected_revision) {
       return Error{ErrorCode::corrupt_data, quoted(id) + " has no op at revision " +
-                                                std::to_string(expected_revision) + " (next stored: " +
-                                                std::to_string(revision) + ")"};
+                                                std::to_string(expected_revision) +
+                                                " (next stored: " + std::to_string(revision) + ")"};
     }
     ot::Expected<ot::Operation> op = ot::decode(select.column_text(3));
     if (!op) return corrupt_op(id, revision, op.error());
@@ -345,7 +344,8 @@ Expected<std::string> SqliteStore::text_at(std::string_view id, std::uint64_t re
 
   ot::Rope text(base.text);
   for (const StoredOp& op : *ops) {
-    if (ot::Expected<void> applied = ot::apply(text, op.op); !applied) return corrupt_op(id, op.revision, applied.error());
+    if (ot::Expected<void> applied = ot::apply(text, op.op); !applied)
+      return corrupt_op(id, op.revision, applied.error());
   }
   return text.to_string();
 }
@@ -410,14 +410,16 @@ Expected<void> SqliteStore::append_one(const DocumentWrite& write, Timestamp now
     Statement& upsert = statement(upsert_client);
     for (const ClientLast& client : clients) {
       const StatementReset reset(upsert);
-      if (Expected<void> done = upsert.bind(1, id).bind(2, client.client_id).bind(3, client.seq).bind(4, client.revision).run();
+      if (Expected<void> done =
+              upsert.bind(1, id).bind(2, client.client_id).bind(3, client.seq).bind(4, client.revision).run();
           !done) {
         return done;
       }
     }
     Statement& update = statement(update_head);
     const StatementReset reset(update);
-    if (Expected<void> done = update.bind(1, id).bind(2, head.revision).bind(3, head.length).bind(4, to_unix_ms(now)).run();
+    if (Expected<void> done =
+            update.bind(1, id).bind(2, head.revision).bind(3, head.length).bind(4, to_unix_ms(now)).run();
         !done) {
       return done;
     }
@@ -471,7 +473,8 @@ Expected<void> SqliteStore::put_snapshot(std::string_view id, const Head& head, 
   {
     Statement& upsert = statement(upsert_snapshot);
     const StatementReset reset(upsert);
-    if (Expected<void> done = upsert.bind(1, id).bind(2, revision).bind(3, text).bind(4, to_unix_ms(now)).run(); !done) {
+    if (Expected<void> done = upsert.bind(1, id).bind(2, revision).bind(3, text).bind(4, to_unix_ms(now)).run();
+        !done) {
       return done;
     }
   }

@@ -88,7 +88,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   SqliteOptions options_;
-  sqlite::Connection connection_;               // declared first: closed after the statements
+  sqlite::Connection connection_;              // declared first: closed after the statements
   std::vector<sqlite::Statement> statements_;  // indexed by Query
 };
 

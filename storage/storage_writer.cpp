@@ -20,7 +20,8 @@ thread_local const StorageWriter* current_writer = nullptr;
 }  // namespace
 
 StorageWriter::StorageWriter(Store& store, WriterOptions options) : store_(store), options_(options) {
-  if (options_.max_queued_requests == 0) throw std::invalid_argument("StorageWriter: max_queued_requests must be >= 1");
+  if (options_.max_queued_requests == 0)
+    throw std::invalid_argument("StorageWriter: max_queued_requests must be >= 1");
   if (options_.max_batch_ops == 0) throw std::invalid_argument("StorageWriter: max_batch_ops must be >= 1");
   thread_ = std::thread([this] { run(); });
 }
@@ -139,7 +140,8 @@ void StorageWriter::commit(std::vector<Pending>& batch) {
     // Only allocation failure can get here; every request still hears back, exactly once.
     results = Error{ErrorCode::database_error, std::string("the batch failed: ") + exception.what()};
   }
-  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
 
   if (results && results->size() != batch.size()) {
     results = Error{ErrorCode::database_error, "the store answered " + std::to_string(results->size()) +

@@ -37,7 +37,7 @@ using testing::TempDir;
 constexpr std::string_view kDocument = "crash";
 constexpr std::uint64_t kAcksBeforeKill = 400;
 constexpr std::uint64_t kChildRevisions = 1'000'000;  // far more than it can reach
-constexpr std::uint64_t kFailureMarker = 0;          // an ack of revision 0: the child failed
+constexpr std::uint64_t kFailureMarker = 0;           // an ack of revision 0: the child failed
 
 // The op the child writes at revision r (to a text of r - 1 code points): the checker
 // rebuilds it from r alone. Multi-byte on purpose.

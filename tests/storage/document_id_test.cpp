@@ -42,7 +42,8 @@ TEST(DocumentId, NamesTheFirstForbiddenCharacterAndWhereItIs) {
 
 TEST(DocumentId, RejectsNonAsciiAndControlBytesShowingTheirHexValue) {
   expect_rejected("caf\xC3\xA9", "document id contains byte 0xC3 at offset 3; allowed are A-Z a-z 0-9 . _ -");
-  expect_rejected(std::string_view("a\0b", 3), "document id contains byte 0x00 at offset 1; allowed are A-Z a-z 0-9 . _ -");
+  expect_rejected(std::string_view("a\0b", 3),
+                  "document id contains byte 0x00 at offset 1; allowed are A-Z a-z 0-9 . _ -");
   expect_rejected("\x7F", "document id must start with a letter or digit, not byte 0x7F");
 }
 

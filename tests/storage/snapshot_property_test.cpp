@@ -54,8 +54,8 @@ TEST_P(SnapshotProperty, SnapshotsAndOpsReproduceTheTextOfEveryRevision) {
       DocumentWrite write{id, {}, std::nullopt};
       const std::size_t batch = 1 + editor.below(12);
       for (std::size_t i = 0; i < batch && revision < kRevisions; ++i) {
-        write.ops.push_back(StoredOp{++revision, "c" + std::to_string(editor.below(3)), revision,
-                                     editor.edit(), now_timestamp()});
+        write.ops.push_back(
+            StoredOp{++revision, "c" + std::to_string(editor.below(3)), revision, editor.edit(), now_timestamp()});
         text_at.push_back(editor.text());
       }
       if (editor.chance(25)) write.snapshot = Snapshot{revision, text_at[revision]};
@@ -92,7 +92,7 @@ TEST_P(SnapshotProperty, SnapshotsAndOpsReproduceTheTextOfEveryRevision) {
 INSTANTIATE_TEST_SUITE_P(Retention, SnapshotProperty, ::testing::Values(0U, 1U, 3U),
                          [](const ::testing::TestParamInfo<std::size_t>& param_info) {
                            return param_info.param == 0 ? std::string("KeepingAllSnapshots")
-                                                  : "KeepingTheNewest" + std::to_string(param_info.param);
+                                                        : "KeepingTheNewest" + std::to_string(param_info.param);
                          });
 
 }  // namespace

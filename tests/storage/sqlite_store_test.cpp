@@ -257,9 +257,11 @@ TEST_F(SqliteStoreTest, ARevisionAlreadyStoredIsADuplicate) {
   auto store = open_store(path_);
   ASSERT_TRUE(store->create_document("doc"));
   append_texts(*store, "doc", {"a", "b"});
-  const Expected<void> result = append_one(*store, DocumentWrite{"doc", {stored(2, append_op(1, "z"))}, std::nullopt});
+  const Expected<void> result =
+      append_one(*store, DocumentWrite{"doc", {stored(2, append_op(1, "z"))}, std::nullopt});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error(), (Error{ErrorCode::duplicate_revision, "revision 2 of document \"doc\" is already stored"}));
+  EXPECT_EQ(result.error(),
+            (Error{ErrorCode::duplicate_revision, "revision 2 of document \"doc\" is already stored"}));
 }
 
 TEST_F(SqliteStoreTest, ASecondWriterCannotPersistARevisionTheFirstAlreadyStored) {
@@ -281,7 +283,11 @@ TEST_F(SqliteStoreTest, ASecondWriterCannotPersistARevisionTheFirstAlreadyStored
 TEST_F(SqliteStoreTest, TheDatabaseKeyItselfRejectsADuplicateRevision) {
   // The store checks the head first; the UNIQUE key below it holds even for a writer that
   // skips the check (another program, a raced PostgreSQL owner).
-  { auto store = open_store(path_); ASSERT_TRUE(store->create_document("doc")); append_texts(*store, "doc", {"a"}); }
+  {
+    auto store = open_store(path_);
+    ASSERT_TRUE(store->create_document("doc"));
+    append_texts(*store, "doc", {"a"});
+  }
   RawDb raw(path_);
   EXPECT_EQ(raw.exec("INSERT INTO ops (document_id, revision, client_id, seq, op, time_ms) "
                      "VALUES ('doc', 1, 'rogue', 1, '[\"b\"]', 0)"),
@@ -293,7 +299,8 @@ TEST_F(SqliteStoreTest, ARevisionPastHeadPlusOneIsAGap) {
   auto store = open_store(path_);
   ASSERT_TRUE(store->create_document("doc"));
   append_texts(*store, "doc", {"a"});
-  const Expected<void> result = append_one(*store, DocumentWrite{"doc", {stored(3, append_op(1, "c"))}, std::nullopt});
+  const Expected<void> result =
+      append_one(*store, DocumentWrite{"doc", {stored(3, append_op(1, "c"))}, std::nullopt});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(),
             (Error{ErrorCode::revision_gap, "document \"doc\" is at revision 1; revision 3 would leave a gap"}));
@@ -303,7 +310,8 @@ TEST_F(SqliteStoreTest, AnOpThatDoesNotFitTheDocumentsLengthIsRejected) {
   auto store = open_store(path_);
   ASSERT_TRUE(store->create_document("doc"));
   append_texts(*store, "doc", {"abc"});
-  const Expected<void> result = append_one(*store, DocumentWrite{"doc", {stored(2, append_op(5, "!"))}, std::nullopt});
+  const Expected<void> result =
+      append_one(*store, DocumentWrite{"doc", {stored(2, append_op(5, "!"))}, std::nullopt});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), (Error{ErrorCode::length_mismatch,
                                    "op 2 of document \"doc\" has base length 5 but the document's length is 3"}));
@@ -351,10 +359,11 @@ TEST_F(SqliteStoreTest, TwoWritesOfOneDocumentInOneBatchChainInOrder) {
 TEST_F(SqliteStoreTest, ClientRecordsKeepTheNewestSeqOfEachClient) {
   auto store = open_store(path_);
   ASSERT_TRUE(store->create_document("doc"));
-  ASSERT_TRUE(append_one(*store, DocumentWrite{"doc",
-                                               {stored(1, append_op(0, "a"), "c1", 10), stored(2, append_op(1, "b"), "c2", 4),
-                                                stored(3, append_op(2, "c"), "c1", 11)},
-                                               std::nullopt}));
+  ASSERT_TRUE(
+      append_one(*store, DocumentWrite{"doc",
+                                       {stored(1, append_op(0, "a"), "c1", 10), stored(2, append_op(1, "b"), "c2", 4),
+                                        stored(3, append_op(2, "c"), "c1", 11)},
+                                       std::nullopt}));
   ASSERT_TRUE(append_one(*store, DocumentWrite{"doc", {stored(4, append_op(3, "d"), "c2", 5)}, std::nullopt}));
   ASSERT_TRUE(store->save_snapshot("doc", 4, "abcd"));  // records outlive the ops a load replays
   EXPECT_EQ(store->load("doc")->clients, (std::vector<ClientSeq>{{"c1", 11, 3}, {"c2", 5, 4}}));
@@ -393,8 +402,8 @@ TEST_F(SqliteStoreTest, OpsSinceReturnsPagesOfOpsAfterARevision) {
 
   const Expected<std::vector<StoredOp>> future = store->ops_since("doc", 6, 1);
   ASSERT_FALSE(future);
-  EXPECT_EQ(future.error(), (Error{ErrorCode::revision_out_of_range,
-                                   "revision 6 is beyond document \"doc\"'s head revision 5"}));
+  EXPECT_EQ(future.error(),
+            (Error{ErrorCode::revision_out_of_range, "revision 6 is beyond document \"doc\"'s head revision 5"}));
 }
 
 TEST_F(SqliteStoreTest, TextAtGivesTheTextOfEveryRevision) {
@@ -453,8 +462,9 @@ TEST_F(SqliteStoreTest, KeepsOnlyTheNewestSnapshotsButEveryRevisionStaysReachabl
   ASSERT_TRUE(store->save_snapshot("doc", 6, "abcdef"));
 
   RawDb raw(path_);
-  EXPECT_EQ(raw.query_text("SELECT group_concat(revision, ',') FROM (SELECT revision FROM snapshots ORDER BY revision)"),
-            "4,6");
+  EXPECT_EQ(
+      raw.query_text("SELECT group_concat(revision, ',') FROM (SELECT revision FROM snapshots ORDER BY revision)"),
+      "4,6");
   EXPECT_EQ(raw.query_text("SELECT count(*) FROM ops"), "6");  // ops stay for history
   EXPECT_EQ(store->text_at("doc", 3).value(), "abc");
   EXPECT_EQ(store->text_at("doc", 5).value(), "abcde");

@@ -43,9 +43,7 @@ class WriterGate {
       release_future_.wait();
     };
   }
-  void wait_until_holding() {
-    ASSERT_EQ(entered_.get_future().wait_for(kHangLimit), std::future_status::ready);
-  }
+  void wait_until_holding() { ASSERT_EQ(entered_.get_future().wait_for(kHangLimit), std::future_status::ready); }
   void release() { release_.set_value(); }
   [[nodiscard]] bool ok() const { return ok_; }
 
@@ -90,11 +88,11 @@ TEST_F(StorageWriterTest, BatchesABurstOfConcurrentSubmissionsIntoFewerTransacti
     submitters.emplace_back([&, t] {
       for (std::uint64_t r = 1; r <= kOpsPerThread; ++r) {
         const std::size_t slot = t * kOpsPerThread + (r - 1);
-        const Expected<void> queued =
-            writer.submit(one_op("doc-" + std::to_string(t), r), [&calls, &failures, slot](const Expected<void>& result) {
-              calls[slot].fetch_add(1);
-              if (!result) failures.fetch_add(1);
-            });
+        const Expected<void> queued = writer.submit(one_op("doc-" + std::to_string(t), r),
+                                                    [&calls, &failures, slot](const Expected<void>& result) {
+                                                      calls[slot].fetch_add(1);
+                                                      if (!result) failures.fetch_add(1);
+                                                    });
         if (!queued) failures.fetch_add(1);
       }
     });
@@ -261,9 +259,8 @@ TEST_F(StorageWriterTest, BatchesNeverExceedMaxBatchOpsButNeverSplitARequest) {
     return out;
   };
   for (const std::size_t n : {2U, 2U, 5U, 1U}) {
-    ASSERT_TRUE(writer.submit(DocumentWrite{"doc", ops(n), std::nullopt}, [](const Expected<void>& result) {
-      EXPECT_TRUE(result);
-    }));
+    ASSERT_TRUE(writer.submit(DocumentWrite{"doc", ops(n), std::nullopt},
+                              [](const Expected<void>& result) { EXPECT_TRUE(result); }));
   }
   gate.release();
   writer.flush();
@@ -334,9 +331,10 @@ TEST_F(StorageWriterTest, ManyThreadsSubmitAndFlushAtOnce) {
   for (std::size_t t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (std::uint64_t r = 1; r <= kOps; ++r) {
-        const Expected<void> queued = writer.submit(one_op("doc-" + std::to_string(t), r), [&acked](const Expected<void>& result) {
-          if (result) acked.fetch_add(1);
-        });
+        const Expected<void> queued =
+            writer.submit(one_op("doc-" + std::to_string(t), r), [&acked](const Expected<void>& result) {
+              if (result) acked.fetch_add(1);
+            });
         EXPECT_TRUE(queued);
         if (r % 25 == 0) writer.flush();
         if (r % 40 == 0) (void)writer.metrics();
