@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -48,13 +49,26 @@ bool wait_for_stop(const std::stop_token& stop) {
   return stop.stop_requested();
 }
 
-// A function that waits for its stop request and then tells `report_to` it saw it.
+// What a stoppable function tells the test: "started", then "stopped" (or "never stopped").
+struct FnEvent {
+  std::string what;
+};
+
+// A function that reports it started, waits for its stop request, reports whether it saw it.
+// Tests wait for "started" before stopping the task: a task stopped before its function
+// started never runs it.
 auto stoppable(Runtime& runtime, Pid report_to) {
   return [&runtime, report_to](std::stop_token stop) {
+    runtime.send(report_to, FnEvent{"started"});
     const bool stopped = wait_for_stop(stop);
-    runtime.send(report_to, std::string{stopped ? "stopped" : "never stopped"});
+    runtime.send(report_to, FnEvent{stopped ? "stopped" : "never stopped"});
     return stopped;
   };
+}
+
+std::string next_event(ScopedProcess& self) {
+  std::optional<FnEvent> event = self.receive<FnEvent>(kWait);
+  return event ? event->what : "no event";
 }
 
 TEST(Task, AsyncRunsTheFunctionOnABlockingThreadAndAwaitReturnsItsValue) {
@@ -96,6 +110,7 @@ TEST(Task, AwaitTimesOutShutsTheTaskDownAndLeavesTheLinkedOwnerAlive) {
   ScopedProcess self(runtime);
   Task<bool> task = tasks.async(self.self(), stoppable(runtime, self.self()));
   self.monitor(task.pid());
+  ASSERT_EQ(next_event(self), "started");
   CallOutcome<bool> outcome = task.await(std::chrono::milliseconds{30});
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error(), CallError::timeout);
@@ -103,7 +118,7 @@ TEST(Task, AwaitTimesOutShutsTheTaskDownAndLeavesTheLinkedOwnerAlive) {
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->reason, ExitReason::shutdown());
-  EXPECT_EQ(self.receive<std::string>(kWait), "stopped");
+  EXPECT_EQ(next_event(self), "stopped");
   EXPECT_TRUE(runtime.is_alive(self.self()));  // unlinked before the shutdown
   CallOutcome<bool> after = task.await(kWait);
   ASSERT_FALSE(after.ok());
@@ -140,12 +155,35 @@ TEST(Task, ShutdownReturnsTheValueOfAFinishedTaskAndStopsARunningOne) {
 
   Task<bool> running = tasks.async(self.self(), stoppable(runtime, self.self()));
   self.monitor(running.pid());
+  ASSERT_EQ(next_event(self), "started");
   EXPECT_FALSE(running.shutdown().has_value());
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->reason, ExitReason::shutdown());
-  EXPECT_EQ(self.receive<std::string>(kWait), "stopped");
+  EXPECT_EQ(next_event(self), "stopped");
   EXPECT_TRUE(runtime.is_alive(self.self()));
+}
+
+TEST(Task, AFunctionWhoseTaskWasShutDownBeforeItStartedNeverRuns) {
+  Runtime runtime({.threads = 2});
+  TaskSupervisor tasks(runtime, {.threads = 1});
+  ScopedProcess self(runtime);
+  Gate gate;
+  Task<int> busy = tasks.async(self.self(), [&gate] { return gate.wait() ? 1 : -1; });
+  std::atomic<bool> ran{false};
+  Task<int> queued = tasks.async(self.self(), [&ran] {  // waits behind `busy` for the thread
+    ran = true;
+    return 2;
+  });
+  self.monitor(queued.pid());
+  EXPECT_FALSE(queued.shutdown().has_value());
+  std::optional<Down> down = self.receive<Down>(kWait);
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->reason, ExitReason::shutdown());
+  gate.open();
+  EXPECT_EQ(busy.await(kWait).value(), 1);
+  tasks.shutdown();  // every job the pool had has been run or skipped
+  EXPECT_FALSE(ran.load());
 }
 
 // Starts a task in init; `link` picks async or async_nolink. Awaits it with a
@@ -183,11 +221,17 @@ TEST(Task, ALinkedTaskThatThrowsTakesItsOwnerDownWithTheSameReason) {
   Runtime runtime({.threads = 2});
   TaskSupervisor tasks(runtime);
   ScopedProcess self(runtime);
+  Gate gate;  // the task throws only once the test watches the owner
   const StartResult owner = runtime.spawn<TaskOwner>(
-      {}, tasks, true, [](std::stop_token) -> int { throw std::runtime_error("boom"); }, kWait,
-      self.self());
+      {}, tasks, true,
+      [&gate](std::stop_token) -> int {
+        gate.wait();
+        throw std::runtime_error("boom");
+      },
+      kWait, self.self());
   ASSERT_TRUE(owner.ok());
   self.monitor(owner.pid());
+  gate.open();
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->reason, ExitReason::error("boom"));
@@ -244,11 +288,7 @@ TEST(Task, AGenServerAwaitThatTimesOutGetsTimeoutAndTheTaskIsStopped) {
   std::optional<Pid> task = self.receive<Pid>(kWait);
   ASSERT_TRUE(task);
   self.monitor(*task);
-  // The continuation's report and the function's come from different threads: any order.
-  std::vector<std::string> reports;
-  for (int i = 0; i < 2; ++i) reports.push_back(self.receive<std::string>(kWait).value_or("none"));
-  std::sort(reports.begin(), reports.end());
-  EXPECT_EQ(reports, (std::vector<std::string>{"stopped", "timeout"}));
+  EXPECT_EQ(self.receive<std::string>(kWait), "timeout");
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->pid, *task);
@@ -326,11 +366,12 @@ TEST(Task, TasksAreShutDownWhenTheirOwnerExits) {
     std::optional<Pid> task = self.receive<Pid>(kWait);
     ASSERT_TRUE(task);
     self.monitor(*task);
+    ASSERT_EQ(next_event(self), "started");
     runtime.exit(owner.pid(), ExitReason::shutdown());
     std::optional<Down> down = self.receive<Down>(kWait);
     ASSERT_TRUE(down);
     EXPECT_EQ(down->reason, ExitReason::shutdown());
-    EXPECT_EQ(self.receive<std::string>(kWait), "stopped");
+    EXPECT_EQ(next_event(self), "stopped");
   }
   EXPECT_EQ(tasks.task_count(), 0u);
 }
@@ -342,12 +383,13 @@ TEST(Task, ShuttingTheSupervisorDownStopsItsTasksAndRefusesNewOnes) {
   Task<bool> running = tasks->async(self.self(), stoppable(runtime, self.self()));
   self.monitor(running.pid());
   EXPECT_EQ(tasks->task_count(), 1u);
+  ASSERT_EQ(next_event(self), "started");
   tasks->shutdown();
   EXPECT_EQ(tasks->task_count(), 0u);
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->reason, ExitReason::shutdown());
-  EXPECT_EQ(self.receive<std::string>(kWait), "stopped");
+  EXPECT_EQ(next_event(self), "stopped");
   EXPECT_TRUE(runtime.is_alive(self.self()));  // the linked owner was unlinked first
   CallOutcome<bool> outcome = running.await(kWait);
   ASSERT_FALSE(outcome.ok());
