@@ -42,22 +42,22 @@ class Expected {
   explicit operator bool() const noexcept { return has_value(); }
 
   [[nodiscard]] T& value() & {
-    if (!has_value()) expected_detail::throw_no_value(*std::get_if<1>(&state_));
-    return *std::get_if<0>(&state_);
+    if (!has_value()) expected_detail::throw_no_value(std::get<1>(state_));
+    return std::get<0>(state_);
   }
   [[nodiscard]] const T& value() const& {
-    if (!has_value()) expected_detail::throw_no_value(*std::get_if<1>(&state_));
-    return *std::get_if<0>(&state_);
+    if (!has_value()) expected_detail::throw_no_value(std::get<1>(state_));
+    return std::get<0>(state_);
   }
   [[nodiscard]] T&& value() && { return std::move(value()); }
 
   [[nodiscard]] const Error& error() const& {
     if (has_value()) expected_detail::throw_no_error();
-    return *std::get_if<1>(&state_);
+    return std::get<1>(state_);
   }
   [[nodiscard]] Error&& error() && {
     if (has_value()) expected_detail::throw_no_error();
-    return std::move(*std::get_if<1>(&state_));
+    return std::get<1>(std::move(state_));
   }
 
   [[nodiscard]] T& operator*() & { return value(); }

@@ -8,11 +8,9 @@
 
 namespace otter::ot {
 
-void Operation::check_length(std::size_t length) {
-  if (length > kMaxLength) {
-    throw std::length_error("op length " + std::to_string(length) + " exceeds the maximum " +
-                            std::to_string(kMaxLength));
-  }
+void Operation::throw_too_long(std::size_t length) {
+  throw std::length_error("op length " + std::to_string(length) + " exceeds the maximum " +
+                          std::to_string(kMaxLength));
 }
 
 Operation Operation::identity(std::size_t length) {

@@ -101,7 +101,10 @@ class Operation {
   [[nodiscard]] bool operator==(const Operation&) const = default;
 
  private:
-  static void check_length(std::size_t length);
+  static void check_length(std::size_t length) {
+    if (length > kMaxLength) throw_too_long(length);
+  }
+  [[noreturn]] static void throw_too_long(std::size_t length);
 
   std::vector<Component> components_;
   std::size_t base_length_ = 0;

@@ -36,7 +36,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,7 +50,23 @@ class RevisionLog {
  public:
   static constexpr std::size_t kDefaultMaxHistory = 100'000;
 
-  using OpRange = std::ranges::subrange<std::deque<Operation>::const_iterator>;
+  // A view of consecutive ops in the log, oldest first; valid until the next append().
+  // (Not std::ranges::subrange: clang 14, used for fuzzing, cannot compile it against
+  // libstdc++ 12.)
+  class OpRange {
+   public:
+    using iterator = std::deque<Operation>::const_iterator;
+    OpRange(iterator first, iterator last) noexcept : first_(first), last_(last) {}
+    [[nodiscard]] iterator begin() const noexcept { return first_; }
+    [[nodiscard]] iterator end() const noexcept { return last_; }
+    [[nodiscard]] std::size_t size() const noexcept { return static_cast<std::size_t>(last_ - first_); }
+    [[nodiscard]] bool empty() const noexcept { return first_ == last_; }
+    [[nodiscard]] const Operation& front() const noexcept { return *first_; }
+
+   private:
+    iterator first_;
+    iterator last_;
+  };
 
   struct ClientRecord {
     std::uint64_t seq;       // the last seq applied for this client

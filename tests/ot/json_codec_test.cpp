@@ -95,6 +95,16 @@ TEST(JsonCodec, RejectsInvalidUtf8) {
   EXPECT_EQ(op.error().code, ErrorCode::invalid_utf8);
 }
 
+TEST(JsonCodec, ALoneSurrogateEscapeIsRejectedAsInvalidJson) {
+  // \ud800 alone encodes no character; Boost.JSON refuses it while parsing.
+  EXPECT_EQ(decode_error("[\"\\ud800\"]"), ErrorCode::invalid_json);
+  EXPECT_EQ(decode_error("[\"\\udc00\\ud800\"]"), ErrorCode::invalid_json);
+}
+
+TEST(JsonCodec, AcceptsAnEscapedNul) {
+  EXPECT_EQ(decode("[\"\\u0000\"]").value().target_length(), 1U);
+}
+
 TEST(JsonCodec, ToJsonAndFromJsonWorkOnBoostValues) {
   Operation op;
   op.retain(1).insert("\u4e2d").erase(3);
