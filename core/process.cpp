@@ -80,7 +80,7 @@ void Process::cast(Pid to, Message message) {
 void Process::exit(Pid to, ExitReason reason) {
   if (to == pid_) {
     // A process sending itself an exit signal behaves like receiving one.
-    on_exit_signal(pid_, reason);
+    on_exit_signal(pid_, reason, false);
     return;
   }
   if (reason.kind() == ExitReason::Kind::kill) {
@@ -214,7 +214,8 @@ void Process::dispatch(detail::Envelope& envelope) {
       });
       return;
     case K::exit_signal:
-      on_exit_signal(envelope.from, *match<ExitReason>(envelope.payload));
+      on_exit_signal(envelope.from, *match<ExitReason>(envelope.payload),
+                     envelope.ref == detail::kLinkExitRef);
       return;
     case K::down: {
       const auto it = std::find_if(monitors_.begin(), monitors_.end(),
@@ -230,13 +231,19 @@ void Process::dispatch(detail::Envelope& envelope) {
   }
 }
 
-void Process::on_exit_signal(Pid from, const ExitReason& reason) {
+void Process::on_exit_signal(Pid from, const ExitReason& reason, bool link_broken) {
   if (reason.kind() == ExitReason::Kind::kill) {
     stop(ExitReason::killed());
     return;
   }
-  const bool linked = std::find(links_.begin(), links_.end(), from) != links_.end();
-  if (linked) remove_link(from);
+  // The other end of a link has exited: forget the link. If we unlinked meanwhile, the
+  // signal crossed our unlink and must have no effect (Erlang's unlink guarantee). A
+  // linked process that merely sent exit(pid, reason) is alive and stays linked, so it
+  // hears how we end.
+  if (link_broken) {
+    if (std::find(links_.begin(), links_.end(), from) == links_.end()) return;
+    remove_link(from);
+  }
   if (trap_exit_) {
     detail::Envelope as_message{detail::EnvelopeKind::send, from, 0, ExitSignal{from, reason}};
     handle(as_message);
@@ -278,7 +285,7 @@ void Process::finish(ExitReason reason) {
   answer_undelivered(undelivered, reason);
 
   for (const Pid linked : links_) {
-    deliver(linked, {detail::EnvelopeKind::exit_signal, {}, 0, reason});
+    deliver(linked, {detail::EnvelopeKind::exit_signal, {}, detail::kLinkExitRef, reason});
   }
   links_.clear();
   for (const Watcher& watcher : watchers_) {

@@ -44,6 +44,13 @@ namespace otter::core {
 
 class Runtime;
 
+namespace detail {
+// The `ref` of an exit_signal envelope that a link delivers because its other end has
+// exited (or never existed): the receiver drops the link. An exit signal sent with
+// exit(pid, reason) carries ref 0 and leaves a link between sender and receiver alone.
+inline constexpr std::uint64_t kLinkExitRef = 1;
+}  // namespace detail
+
 class Process {
  public:
   Process(const Process&) = delete;
@@ -136,7 +143,7 @@ class Process {
   void run_first_turn();
   void dispatch(detail::Envelope& envelope);       // system kinds here, the rest to handle()
   void dispatch_guarded(detail::Envelope& envelope);
-  void on_exit_signal(Pid from, const ExitReason& reason);
+  void on_exit_signal(Pid from, const ExitReason& reason, bool link_broken);
   void remove_link(Pid other) noexcept;
   void answer_undelivered(detail::MailboxNode* queued, const ExitReason& reason);
 

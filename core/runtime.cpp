@@ -91,7 +91,7 @@ void Runtime::bounce(Pid to, detail::Envelope envelope, const ExitReason& reason
       // Linking to a dead process: the linker gets the exit signal at once (noproc). A
       // link still queued when the process ended (a kill overtakes the backlog) hears
       // the real reason, as if the link had been made just before.
-      deliver(envelope.from, {K::exit_signal, to, 0, reason});
+      deliver(envelope.from, {K::exit_signal, to, detail::kLinkExitRef, reason});
       return;
     case K::monitor:
       deliver(envelope.from,

@@ -93,6 +93,28 @@ bool answers_ping(ScopedProcess& self, Pid pid) {
   return self.call<Ping>(pid, Ping{}, kWait).ok();
 }
 
+struct Block {
+  std::shared_ptr<std::latch> release;
+};
+
+// A probe whose handler can be held on a latch, so the test can pile messages up behind it.
+class Blocker : public Probe {
+ public:
+  using Probe::Probe;
+
+ protected:
+  Result handle_cast(Message& message) override {
+    // A test-only exception to "never block a pool thread": the runtime has threads to
+    // spare and the latch is released by the test thread right after queueing.
+    if (const auto* block = match<Block>(message)) block->release->wait();
+    return Probe::handle_cast(message);
+  }
+  CallResult handle_call(Message& request, const From& from) override {
+    if (match<Get>(request)) return CallResult::reply(0);
+    return Probe::handle_call(request, from);
+  }
+};
+
 // --- links and exit signals --------------------------------------------------------------
 
 TEST(Links, AnAbnormalExitKillsALinkedProcessThatDoesNotTrapExits) {
@@ -251,6 +273,44 @@ TEST(Links, AnUnlinkedProcessNoLongerHearsTheOtherEnd) {
   self.cast(crasher, Crash{"boom"});
   ASSERT_TRUE(self.receive<Down>(kWait));
   // The exit signal, had the link survived, was sent before the Down.
+  EXPECT_FALSE(self.receive<ExitSignal>(std::chrono::milliseconds{0}));
+}
+
+TEST(Links, AnExitSignalFromALinkedLiveProcessKeepsTheLink) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid child = spawn_probe(runtime);
+  self.trap_exit(true);
+  self.link(child);
+
+  // exit/2 from a linked process: the child dies of it, and the sender is still linked,
+  // so it hears of the death like any linked process.
+  self.exit(child, ExitReason::shutdown());
+
+  std::optional<ExitSignal> signal = self.receive<ExitSignal>(kWait);
+  ASSERT_TRUE(signal);
+  EXPECT_EQ(signal->from, child);
+  EXPECT_EQ(signal->reason, ExitReason::shutdown());
+}
+
+TEST(Links, AnExitSignalThatCrossesAnUnlinkHasNoEffect) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid child = runtime.spawn<Blocker>({}, ProbeOptions{}).pid();
+  self.trap_exit(true);
+  self.link(child);
+  ASSERT_TRUE(answers_ping(self, child));  // the child holds the link
+  self.monitor(child);
+  auto release = std::make_shared<std::latch>(1);
+  self.cast(child, Block{release});
+  self.cast(child, Crash{"crossing"});
+  self.unlink(child);  // queued behind the crash: the child dies still linked to us
+  release->count_down();
+
+  std::optional<Down> down = self.receive<Down>(kWait);
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->reason, ExitReason::error("crossing"));
+  // The child's exit signal was sent before its Down; after unlink it must not count.
   EXPECT_FALSE(self.receive<ExitSignal>(std::chrono::milliseconds{0}));
 }
 
@@ -434,28 +494,6 @@ TEST(StalePids, APidOfAnExitedProcessNeverReachesTheProcessReusingItsSlot) {
 }
 
 // --- calls to processes that die ---------------------------------------------------------
-
-struct Block {
-  std::shared_ptr<std::latch> release;
-};
-
-// A probe whose handler can be held on a latch, so the test can pile messages up behind it.
-class Blocker : public Probe {
- public:
-  using Probe::Probe;
-
- protected:
-  Result handle_cast(Message& message) override {
-    // A test-only exception to "never block a pool thread": the runtime has threads to
-    // spare and the latch is released by the test thread right after queueing.
-    if (const auto* block = match<Block>(message)) block->release->wait();
-    return Probe::handle_cast(message);
-  }
-  CallResult handle_call(Message& request, const From& from) override {
-    if (match<Get>(request)) return CallResult::reply(0);
-    return Probe::handle_call(request, from);
-  }
-};
 
 // Calls `target` from init, so the request is queued before spawn returns; reports the
 // outcome to `report_to`.
