@@ -107,14 +107,26 @@ void submit_or_fail(ot::ServerDocument& document, std::uint64_t seq, ot::Operati
 }
 
 [[nodiscard]] object rope_replay_report(const Trace& trace, int repetitions) {
-  if (!replay_on_rope(trace).equals(trace.end_content)) {
-    throw Failure{trace.name + ": the rope replay does not end with endContent"};
+  std::ptrdiff_t peak = 0;
+  std::ptrdiff_t retained = 0;
+  {
+    const heap::Measurement counter;
+    const ot::Rope rope = replay_on_rope(trace);
+    peak = counter.peak_bytes();
+    retained = counter.live_bytes();
+    if (!rope.equals(trace.end_content)) {
+      throw Failure{trace.name + ": the rope replay does not end with endContent"};
+    }
   }
-  return best_and_median(repetitions, [&] {
+  object report = best_and_median(repetitions, [&] {
     const Clock::time_point start = Clock::now();
     const ot::Rope rope = replay_on_rope(trace);
     return elapsed_ms(start);
   });
+  report["ns_per_patch"] = ns_per(report["best_ms"].as_double(), trace.patches.size());
+  report["peak_heap_bytes"] = peak;
+  report["retained_heap_bytes"] = retained;
+  return report;
 }
 
 [[nodiscard]] object server_document_replay_report(const Trace& trace, int repetitions) {

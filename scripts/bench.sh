@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the release preset and runs the benchmark programs, writing each one's JSON to
+# bench/results/<name>.json (git-ignored) and its stderr to bench/results/<name>.log,
+# plus bench/results/machine.txt describing where the numbers came from.
+#
+#   scripts/bench.sh            run every benchmark below
+#   scripts/bench.sh ot_bench   run only the named ones
+#
+# Exits non-zero if a build or any benchmark fails (ot_bench fails when a trace replay
+# does not reproduce the trace's final text). See docs/benchmarks.md.
+set -euo pipefail
+
+# One line per benchmark program: <cmake target> <binary under the build dir> [args...]
+BENCHMARKS=(
+  "ot_bench bench/ot/ot_bench"
+)
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build/release"
+results="$root/bench/results"
+cd "$root"
+
+selected=()
+for line in "${BENCHMARKS[@]}"; do
+  read -r -a fields <<<"$line"
+  if [ $# -eq 0 ] || [[ " $* " == *" ${fields[0]} "* ]]; then selected+=("$line"); fi
+done
+if [ ${#selected[@]} -eq 0 ]; then
+  echo "bench.sh: no benchmark named: $*" >&2
+  exit 2
+fi
+
+targets=()
+for line in "${selected[@]}"; do
+  read -r -a fields <<<"$line"
+  targets+=("${fields[0]}")
+done
+cmake --preset release >/dev/null
+cmake --build "$build" --target "${targets[@]}"
+
+mkdir -p "$results"
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "compiler: $(c++ --version | head -1)"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$results/machine.txt"
+
+status=0
+for line in "${selected[@]}"; do
+  read -r -a fields <<<"$line"
+  name="${fields[0]}"
+  echo "bench.sh: running $name" >&2
+  if "$build/${fields[1]}" "${fields[@]:2}" >"$results/$name.json" 2>"$results/$name.log"; then
+    echo "bench.sh: $name -> bench/results/$name.json" >&2
+  else
+    echo "bench.sh: $name FAILED (see bench/results/$name.log)" >&2
+    status=1
+  fi
+done
+exit $status
