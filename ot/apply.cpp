@@ -8,8 +8,7 @@ namespace {
 
 Error length_mismatch(std::size_t op_base, std::size_t text_length) {
   return Error{ErrorCode::base_length_mismatch, "op base length " + std::to_string(op_base) +
-                                                    " does not match document length " +
-                                                    std::to_string(text_length)};
+                                                    " does not match document length " + std::to_string(text_length)};
 }
 
 }  // namespace
@@ -20,9 +19,7 @@ Expected<std::string> apply(std::string_view text, const Operation& op) {
 
   std::string result;
   // Exact for ASCII; a good first guess otherwise.
-  result.reserve(text.size() + (op.target_length() > op.base_length()
-                                    ? op.target_length() - op.base_length()
-                                    : 0));
+  result.reserve(text.size() + (op.target_length() > op.base_length() ? op.target_length() - op.base_length() : 0));
   std::size_t byte = 0;  // read position in `text`
   for (const Component& c : op.components()) {
     switch (c.kind()) {
@@ -32,8 +29,12 @@ Expected<std::string> apply(std::string_view text, const Operation& op) {
         byte += bytes;
         break;
       }
-      case ComponentKind::insert: result.append(c.text()); break;
-      case ComponentKind::erase: byte += byte_offset_of(text.substr(byte), c.length()); break;
+      case ComponentKind::insert:
+        result.append(c.text());
+        break;
+      case ComponentKind::erase:
+        byte += byte_offset_of(text.substr(byte), c.length());
+        break;
     }
   }
   return result;
@@ -44,12 +45,16 @@ Expected<void> apply(Rope& text, const Operation& op) {
   std::size_t position = 0;  // in the text as edited so far
   for (const Component& c : op.components()) {
     switch (c.kind()) {
-      case ComponentKind::retain: position += c.length(); break;
+      case ComponentKind::retain:
+        position += c.length();
+        break;
       case ComponentKind::insert:
         text.insert(position, c.text());
         position += c.length();
         break;
-      case ComponentKind::erase: text.erase(position, c.length()); break;
+      case ComponentKind::erase:
+        text.erase(position, c.length());
+        break;
     }
   }
   return {};

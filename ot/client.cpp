@@ -13,9 +13,7 @@ Client::State Client::state() const noexcept {
   return buffer_ ? State::awaiting_with_buffer : State::awaiting_confirm;
 }
 
-Submission Client::outstanding_submission() const {
-  return Submission{outstanding_seq_, revision_, *outstanding_};
-}
+Submission Client::outstanding_submission() const { return Submission{outstanding_seq_, revision_, *outstanding_}; }
 
 Expected<std::optional<Submission>> Client::apply_client(Operation op) {
   if (op.base_length() != document_length_) {
@@ -76,9 +74,9 @@ Expected<Operation> Client::apply_server(const Operation& op) {
 
 Expected<std::optional<Submission>> Client::server_ack() {
   if (!outstanding_) {
-    return Error{ErrorCode::no_outstanding_op,
-                 "the server acknowledged an op at revision " + std::to_string(revision_ + 1) +
-                     " but this client has no op in flight"};
+    return Error{ErrorCode::no_outstanding_op, "the server acknowledged an op at revision " +
+                                                   std::to_string(revision_ + 1) +
+                                                   " but this client has no op in flight"};
   }
   ++revision_;
   outstanding_ = std::move(buffer_);

@@ -11,7 +11,9 @@ std::size_t transform_position(std::size_t position, const Operation& op, Side s
   for (const Component& c : op.components()) {
     if (base > position) break;  // everything from here on is after the cursor
     switch (c.kind()) {
-      case ComponentKind::retain: base += c.length(); break;
+      case ComponentKind::retain:
+        base += c.length();
+        break;
       case ComponentKind::insert:
         if (base < position || side == Side::right) result += c.length();
         break;
@@ -27,8 +29,7 @@ std::size_t transform_position(std::size_t position, const Operation& op, Side s
 }
 
 Selection transform_selection(Selection selection, const Operation& op, Side side) noexcept {
-  return Selection{transform_position(selection.anchor, op, side),
-                   transform_position(selection.head, op, side)};
+  return Selection{transform_position(selection.anchor, op, side), transform_position(selection.head, op, side)};
 }
 
 }  // namespace otter::ot

@@ -32,9 +32,7 @@ struct Selection {
   [[nodiscard]] bool operator==(const Selection&) const = default;
 };
 
-[[nodiscard]] std::size_t transform_position(std::size_t position, const Operation& op,
-                                             Side side) noexcept;
-[[nodiscard]] Selection transform_selection(Selection selection, const Operation& op,
-                                            Side side) noexcept;
+[[nodiscard]] std::size_t transform_position(std::size_t position, const Operation& op, Side side) noexcept;
+[[nodiscard]] Selection transform_selection(Selection selection, const Operation& op, Side side) noexcept;
 
 }  // namespace otter::ot

@@ -21,12 +21,10 @@ namespace otter::ot {
 
 namespace expected_detail {
 [[noreturn]] inline void throw_no_value(const Error& error) {
-  throw std::logic_error("Expected holds an error, not a value: " + std::string(to_string(error.code)) +
-                         ": " + error.message);
+  throw std::logic_error("Expected holds an error, not a value: " + std::string(to_string(error.code)) + ": " +
+                         error.message);
 }
-[[noreturn]] inline void throw_no_error() {
-  throw std::logic_error("Expected holds a value, not an error");
-}
+[[noreturn]] inline void throw_no_error() { throw std::logic_error("Expected holds a value, not an error"); }
 }  // namespace expected_detail
 
 template <class T>
@@ -34,8 +32,8 @@ class Expected {
   static_assert(!std::is_same_v<std::remove_cv_t<T>, Error>, "Expected<Error> is ambiguous");
 
  public:
-  Expected(const T& value) : state_(std::in_place_index<0>, value) {}        // NOLINT: implicit by design
-  Expected(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Expected(const T& value) : state_(std::in_place_index<0>, value) {}          // NOLINT: implicit by design
+  Expected(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}    // NOLINT
   Expected(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const noexcept { return state_.index() == 0; }

@@ -7,10 +7,8 @@ namespace otter::ot {
 namespace {
 
 Error length_mismatch(std::size_t op_base, std::size_t text_length) {
-  return Error{ErrorCode::base_length_mismatch, "cannot invert: op base length " +
-                                                    std::to_string(op_base) +
-                                                    " does not match document length " +
-                                                    std::to_string(text_length)};
+  return Error{ErrorCode::base_length_mismatch, "cannot invert: op base length " + std::to_string(op_base) +
+                                                    " does not match document length " + std::to_string(text_length)};
 }
 
 // The shared walk: `erased_text(position, count)` yields the base text an erase removed.
@@ -25,7 +23,9 @@ Operation invert_with(const Operation& op, ErasedText&& erased_text) {
         inverse.retain(c.length());
         position += c.length();
         break;
-      case ComponentKind::insert: inverse.erase(c.length()); break;
+      case ComponentKind::insert:
+        inverse.erase(c.length());
+        break;
       case ComponentKind::erase:
         inverse.insert_validated(erased_text(position, c.length()), c.length());
         position += c.length();

@@ -1,10 +1,9 @@
 #include "ot/json_codec.hpp"
 
 #include <array>
+#include <boost/json.hpp>
 #include <cstdint>
 #include <limits>
-
-#include <boost/json.hpp>
 
 #include "ot/utf8.hpp"
 
@@ -18,9 +17,8 @@ Error malformed(std::size_t index, std::string_view what) {
 }
 
 Error too_large(std::size_t index, std::string_view what) {
-  return Error{ErrorCode::op_too_large, "component at index " + std::to_string(index) + " " +
-                                            std::string(what) + " the maximum length " +
-                                            std::to_string(kMaxLength)};
+  return Error{ErrorCode::op_too_large, "component at index " + std::to_string(index) + " " + std::string(what) +
+                                            " the maximum length " + std::to_string(kMaxLength)};
 }
 
 // Running totals, checked before each builder call so the builders' own limit checks
@@ -30,8 +28,7 @@ struct Lengths {
   std::size_t target = 0;
 };
 
-Expected<void> add_count(Operation& op, Lengths& lengths, std::size_t index, std::uint64_t count,
-                         bool is_retain) {
+Expected<void> add_count(Operation& op, Lengths& lengths, std::size_t index, std::uint64_t count, bool is_retain) {
   if (count > kMaxLength) return too_large(index, "has count " + std::to_string(count) + ", more than");
   if (count > kMaxLength - lengths.base) return too_large(index, "makes the op's base length exceed");
   if (is_retain) {
@@ -54,9 +51,15 @@ json::value to_json(const Operation& op) {
   components.reserve(op.components().size());
   for (const Component& c : op.components()) {
     switch (c.kind()) {
-      case ComponentKind::retain: components.emplace_back(static_cast<std::int64_t>(c.length())); break;
-      case ComponentKind::erase: components.emplace_back(-static_cast<std::int64_t>(c.length())); break;
-      case ComponentKind::insert: components.emplace_back(json::string_view(c.text())); break;
+      case ComponentKind::retain:
+        components.emplace_back(static_cast<std::int64_t>(c.length()));
+        break;
+      case ComponentKind::erase:
+        components.emplace_back(-static_cast<std::int64_t>(c.length()));
+        break;
+      case ComponentKind::insert:
+        components.emplace_back(json::string_view(c.text()));
+        break;
     }
   }
   return components;
@@ -67,8 +70,8 @@ std::string encode(const Operation& op) { return json::serialize(to_json(op)); }
 Expected<Operation> from_json(const json::value& value) {
   const json::array* components = value.if_array();
   if (components == nullptr) {
-    return Error{ErrorCode::malformed_op, "an op must be a JSON array of components, not " +
-                                              std::string(json::to_string(value.kind()))};
+    return Error{ErrorCode::malformed_op,
+                 "an op must be a JSON array of components, not " + std::string(json::to_string(value.kind()))};
   }
   Operation op;
   op.reserve(components->size());
@@ -80,8 +83,7 @@ Expected<Operation> from_json(const json::value& value) {
         const std::int64_t n = item.get_int64();
         if (n == 0) return malformed(index, "is 0; zero-length components are not allowed");
         // -(n + 1) + 1 avoids negating INT64_MIN.
-        const std::uint64_t count = n > 0 ? static_cast<std::uint64_t>(n)
-                                          : static_cast<std::uint64_t>(-(n + 1)) + 1;
+        const std::uint64_t count = n > 0 ? static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(-(n + 1)) + 1;
         if (Expected<void> added = add_count(op, lengths, index, count, n > 0); !added) {
           return std::move(added).error();
         }
@@ -90,8 +92,9 @@ Expected<Operation> from_json(const json::value& value) {
       case json::kind::uint64:  // only values above INT64_MAX parse as uint64
         return too_large(index, "has count " + std::to_string(item.get_uint64()) + ", more than");
       case json::kind::double_:
-        return malformed(index, "is not an integer (a fraction, an exponent, or out of range); "
-                                "counts must be integers");
+        return malformed(index,
+                         "is not an integer (a fraction, an exponent, or out of range); "
+                         "counts must be integers");
       case json::kind::string: {
         const json::string& text = item.get_string();
         const std::string_view utf8(text.data(), text.size());

@@ -73,8 +73,7 @@ Operation& Operation::insert_validated(std::string_view utf8, std::size_t code_p
     if (n >= 2 && components_[n - 2].is_insert()) {
       merge_into(components_[n - 2]);
     } else {
-      components_.insert(components_.end() - 1,
-                         Component(ComponentKind::insert, code_points, std::string(utf8)));
+      components_.insert(components_.end() - 1, Component(ComponentKind::insert, code_points, std::string(utf8)));
     }
   } else {
     components_.push_back(Component(ComponentKind::insert, code_points, std::string(utf8)));
@@ -83,8 +82,7 @@ Operation& Operation::insert_validated(std::string_view utf8, std::size_t code_p
 }
 
 bool Operation::is_identity() const noexcept {
-  return std::all_of(components_.begin(), components_.end(),
-                     [](const Component& c) { return c.is_retain(); });
+  return std::all_of(components_.begin(), components_.end(), [](const Component& c) { return c.is_retain(); });
 }
 
 std::ostream& operator<<(std::ostream& out, const Operation& op) {
@@ -95,8 +93,12 @@ std::ostream& operator<<(std::ostream& out, const Operation& op) {
     if (!first) out << ',';
     first = false;
     switch (c.kind()) {
-      case ComponentKind::retain: out << c.length(); break;
-      case ComponentKind::erase: out << '-' << c.length(); break;
+      case ComponentKind::retain:
+        out << c.length();
+        break;
+      case ComponentKind::erase:
+        out << '-' << c.length();
+        break;
       case ComponentKind::insert:
         out << '"';
         for (const char ch : c.text()) {

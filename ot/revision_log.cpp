@@ -16,10 +16,9 @@ Expected<RevisionLog::OpRange> RevisionLog::ops_since(std::uint64_t base_revisio
                                                     std::to_string(head_)};
   }
   if (base_revision < oldest_base()) {
-    return Error{ErrorCode::resync_required,
-                 "base revision " + std::to_string(base_revision) + " is older than revision " +
-                     std::to_string(oldest_base()) +
-                     ", the oldest the server keeps history for; reload the document"};
+    return Error{ErrorCode::resync_required, "base revision " + std::to_string(base_revision) +
+                                                 " is older than revision " + std::to_string(oldest_base()) +
+                                                 ", the oldest the server keeps history for; reload the document"};
   }
   const auto first = history_.begin() + static_cast<std::ptrdiff_t>(base_revision - oldest_base());
   return OpRange(first, history_.end());
@@ -31,10 +30,10 @@ Expected<Operation> RevisionLog::transform_to_head(Operation op, std::uint64_t b
   Operation scratch;
   for (const Operation& applied : *concurrent) {
     if (Expected<void> done = transform_against(op, applied, Side::left, scratch); !done) {
-      return Error{ErrorCode::base_length_mismatch,
-                   "op at base revision " + std::to_string(base_revision) + " has base length " +
-                       std::to_string(op.base_length()) + " but the document had length " +
-                       std::to_string(applied.base_length()) + " at that revision"};
+      return Error{ErrorCode::base_length_mismatch, "op at base revision " + std::to_string(base_revision) +
+                                                        " has base length " + std::to_string(op.base_length()) +
+                                                        " but the document had length " +
+                                                        std::to_string(applied.base_length()) + " at that revision"};
     }
     std::swap(op, scratch);
   }
@@ -42,7 +41,7 @@ Expected<Operation> RevisionLog::transform_to_head(Operation op, std::uint64_t b
 }
 
 Expected<Selection> RevisionLog::transform_selection_to_head(Selection selection, std::uint64_t base_revision,
-                                                            Side side) const {
+                                                             Side side) const {
   Expected<OpRange> since = ops_since(base_revision);
   if (!since) return std::move(since).error();
   for (const Operation& op : *since) selection = transform_selection(selection, op, side);

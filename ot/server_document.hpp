@@ -55,8 +55,8 @@ class ServerDocument {
   [[nodiscard]] static Expected<ServerDocument> load(std::string_view text, std::uint64_t revision,
                                                      ServerDocumentLimits limits = {});
 
-  [[nodiscard]] Expected<Applied> submit(std::string_view client_id, std::uint64_t seq,
-                                         std::uint64_t base_revision, Operation op);
+  [[nodiscard]] Expected<Applied> submit(std::string_view client_id, std::uint64_t seq, std::uint64_t base_revision,
+                                         Operation op);
 
   [[nodiscard]] std::uint64_t revision() const noexcept { return log_.head(); }
   [[nodiscard]] std::size_t length() const noexcept { return text_.size(); }  // code points
@@ -65,13 +65,21 @@ class ServerDocument {
   [[nodiscard]] const RevisionLog& log() const noexcept { return log_; }
   [[nodiscard]] const ServerDocumentLimits& limits() const noexcept { return limits_; }
 
-  // Reload support: re-installs the last (seq, revision) of a client, from storage.
+  // Reload support, in this order: load(snapshot), replay() every logged op after it
+  // (oldest first), then restore_client() every stored (client id, seq, revision).
+  // replay applies an op at head as the next revision, with no duplicate check and no
+  // client record (the records come from storage). Errors: base_length_mismatch,
+  // doc_too_large. Returns the new revision.
+  [[nodiscard]] Expected<std::uint64_t> replay(Operation op);
+  // Re-installs the last (seq, revision) of a client, from storage.
   void restore_client(std::string_view client_id, std::uint64_t seq, std::uint64_t revision) {
     log_.restore_client(client_id, seq, revision);
   }
 
  private:
   ServerDocument(Rope text, std::uint64_t revision, ServerDocumentLimits limits);
+  [[nodiscard]] Expected<void> check_fits(const Operation& op) const;
+  std::uint64_t apply_at_head(Operation op, std::string_view client_id, std::uint64_t seq);
 
   Rope text_;
   RevisionLog log_;

@@ -15,8 +15,7 @@ Error length_mismatch(const Operation& a, const Operation& b) {
 
 // Builds a' always and b' only when `b_prime` is non-null, so the one-sided transform used
 // by the server shares this single algorithm.
-void transform_into(const Operation& a, const Operation& b, Side a_side, Operation& a_prime,
-                    Operation* b_prime) {
+void transform_into(const Operation& a, const Operation& b, Side a_side, Operation& a_prime, Operation* b_prime) {
   a_prime.reserve(a.components().size() + b.components().size());
   if (b_prime != nullptr) b_prime->reserve(a.components().size() + b.components().size());
   detail::ComponentReader ra(a);
@@ -72,8 +71,7 @@ Expected<Operation> transform_against(const Operation& a, const Operation& b, Si
   return a_prime;
 }
 
-Expected<void> transform_against(const Operation& a, const Operation& b, Side a_side,
-                                 Operation& a_prime_out) {
+Expected<void> transform_against(const Operation& a, const Operation& b, Side a_side, Operation& a_prime_out) {
   if (a.base_length() != b.base_length()) return length_mismatch(a, b);
   a_prime_out.clear();
   transform_into(a, b, a_side, a_prime_out, nullptr);

@@ -38,8 +38,7 @@ std::size_t sequence_length(std::string_view text, std::size_t i) noexcept {
     const unsigned char second = byte(1);
     const unsigned char lo = lead == 0xF0U ? 0x90U : 0x80U;  // F0: no overlongs
     const unsigned char hi = lead == 0xF4U ? 0x8FU : 0xBFU;  // F4: nothing above U+10FFFF
-    return (second >= lo && second <= hi && is_continuation(byte(2)) && is_continuation(byte(3))) ? 4
-                                                                                                  : 0;
+    return (second >= lo && second <= hi && is_continuation(byte(2)) && is_continuation(byte(3))) ? 4 : 0;
   }
   return 0;
 }

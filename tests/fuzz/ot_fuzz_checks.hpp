@@ -72,9 +72,9 @@ inline void exercise(std::string_view doc, const Operation& op) {
   for (const Side side : {Side::left, Side::right}) {
     const Expected<TransformedPair> pair = transform(op, rival, side);
     check(pair.has_value(), "transform of ops with equal base lengths succeeds");
-    check(ot::apply(*applied, pair->b_prime).value() ==
-              ot::apply(ot::apply(doc, rival).value(), pair->a_prime).value(),
-          "TP1 against a whole-text replacement");
+    check(
+        ot::apply(*applied, pair->b_prime).value() == ot::apply(ot::apply(doc, rival).value(), pair->a_prime).value(),
+        "TP1 against a whole-text replacement");
     const Expected<TransformedPair> self = transform(op, op, side);
     check(self.has_value(), "transform of an op with itself succeeds");
     check(ot::apply(*applied, self->b_prime).value() == ot::apply(*applied, self->a_prime).value(),

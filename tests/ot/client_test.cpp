@@ -66,7 +66,7 @@ TEST(Client, ARemoteOpIsAppliedAsIsWhenSynchronized) {
 }
 
 TEST(Client, ARemoteOpIsTransformedPastPendingOpsAndThePendingOpsPastIt) {
-  Client client(0, 2);  // "xy"
+  Client client(0, 2);                                              // "xy"
   ASSERT_TRUE(client.apply_client(insert_at(0, "A", 2)).value());   // "Axy", in flight
   ASSERT_FALSE(client.apply_client(insert_at(3, "B", 3)).value());  // "AxyB", buffered
   // Someone else inserted "!" between x and y.

@@ -30,7 +30,7 @@ struct Entry {  // one revision in the server's stream
   Operation op;
 };
 
-struct Message {  // server → client
+struct Message {       // server → client
   bool duplicate_ack;  // out of the stream: the answer to a duplicate resend
   std::uint64_t revision;
 };
@@ -77,7 +77,8 @@ class Simulation {
     for (const SimClient& c : clients_) {
       SCOPED_TRACE(c.id);
       const std::string server_text = server_.text();
-      const auto [mismatch, unused] = std::mismatch(c.text.begin(), c.text.end(), server_text.begin(), server_text.end());
+      const auto [mismatch, unused] =
+          std::mismatch(c.text.begin(), c.text.end(), server_text.begin(), server_text.end());
       EXPECT_TRUE(c.text == server_text) << "texts differ from byte " << (mismatch - c.text.begin()) << " (client "
                                          << c.text.size() << " bytes, server " << server_text.size() << ")";
       EXPECT_EQ(c.client.revision(), server_.revision());
@@ -93,8 +94,8 @@ class Simulation {
  private:
   void edit(SimClient& c) {
     const std::u32string before = testing::to_u32(c.text);
-    const testing::GeneratedOp generated = random_.chance(85) ? testing::generate_small_edit(random_, before)
-                                                             : testing::generate_op(random_, before);
+    const testing::GeneratedOp generated =
+        random_.chance(85) ? testing::generate_small_edit(random_, before) : testing::generate_op(random_, before);
     Expected<std::string> after = ot::apply(c.text, generated.op);
     ASSERT_TRUE(after) << after.error().message;
     ASSERT_EQ(*after, testing::to_utf8(generated.result));

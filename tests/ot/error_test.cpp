@@ -12,12 +12,10 @@ namespace otter::ot {
 namespace {
 
 TEST(ErrorCode, EveryCodeHasADistinctSnakeCaseName) {
-  const ErrorCode all[] = {ErrorCode::invalid_json,       ErrorCode::malformed_op,
-                           ErrorCode::invalid_utf8,       ErrorCode::op_too_large,
-                           ErrorCode::base_length_mismatch, ErrorCode::doc_too_large,
-                           ErrorCode::revision_in_future, ErrorCode::resync_required,
-                           ErrorCode::stale_seq,          ErrorCode::seq_out_of_order,
-                           ErrorCode::no_outstanding_op};
+  const ErrorCode all[] = {ErrorCode::invalid_json,       ErrorCode::malformed_op,         ErrorCode::invalid_utf8,
+                           ErrorCode::op_too_large,       ErrorCode::base_length_mismatch, ErrorCode::doc_too_large,
+                           ErrorCode::revision_in_future, ErrorCode::resync_required,      ErrorCode::stale_seq,
+                           ErrorCode::seq_out_of_order,   ErrorCode::no_outstanding_op};
   std::set<std::string_view> names;
   for (const ErrorCode code : all) {
     const std::string_view name = to_string(code);

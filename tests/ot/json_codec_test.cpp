@@ -101,9 +101,7 @@ TEST(JsonCodec, ALoneSurrogateEscapeIsRejectedAsInvalidJson) {
   EXPECT_EQ(decode_error("[\"\\udc00\\ud800\"]"), ErrorCode::invalid_json);
 }
 
-TEST(JsonCodec, AcceptsAnEscapedNul) {
-  EXPECT_EQ(decode("[\"\\u0000\"]").value().target_length(), 1U);
-}
+TEST(JsonCodec, AcceptsAnEscapedNul) { EXPECT_EQ(decode("[\"\\u0000\"]").value().target_length(), 1U); }
 
 TEST(JsonCodec, ToJsonAndFromJsonWorkOnBoostValues) {
   Operation op;

@@ -73,8 +73,8 @@ inline std::string to_utf8(std::u32string_view text) {
 
 // 1-, 2-, 3- and 4-byte characters, a combining mark and a newline.
 inline char32_t random_code_point(Random& random) {
-  static constexpr char32_t kAlphabet[] = {U'a', U'b', U'c', U'x', U' ', U'\n', U'\u00e9',
-                                           U'\u0301', U'\u4e2d', U'\U0001F600', U'\U0001F44D'};
+  static constexpr char32_t kAlphabet[] = {U'a',      U'b',      U'c',      U'x',          U' ',         U'\n',
+                                           U'\u00e9', U'\u0301', U'\u4e2d', U'\U0001F600', U'\U0001F44D'};
   return kAlphabet[random.below(std::size(kAlphabet))];
 }
 
@@ -119,7 +119,8 @@ inline GeneratedOp generate_op(Random& random, std::u32string_view text) {
 inline GeneratedOp generate_small_edit(Random& random, std::u32string_view text) {
   GeneratedOp out;
   const std::size_t position = random.below(text.size() + 1);
-  const std::size_t erase = random.chance(40) ? random.below(std::min<std::size_t>(3, text.size() - position) + 1) : 0;
+  const std::size_t erase =
+      random.chance(40) ? random.below(std::min<std::size_t>(3, text.size() - position) + 1) : 0;
   const std::u32string inserted = random.chance(75) || erase == 0 ? random_text(random, 3) : std::u32string();
   out.op.retain(position).insert(to_utf8(inserted)).erase(erase).retain(text.size() - position - erase);
   out.result = std::u32string(text.substr(0, position)) + inserted + std::u32string(text.substr(position + erase));

@@ -131,8 +131,7 @@ TEST(RevisionLog, MovesASelectionFromItsBaseRevisionToHead) {
   (void)log.append(insert_at(5, "!", 5), "c", 2);
   EXPECT_EQ(log.transform_selection_to_head(Selection{1, 3}, 0, Side::right).value(), (Selection{3, 6}));
   EXPECT_EQ(log.transform_selection_to_head(Selection{1, 3}, 0, Side::left).value(), (Selection{3, 5}));
-  EXPECT_EQ(log.transform_selection_to_head(Selection{}, 3, Side::left).error().code,
-            ErrorCode::revision_in_future);
+  EXPECT_EQ(log.transform_selection_to_head(Selection{}, 3, Side::left).error().code, ErrorCode::revision_in_future);
 }
 
 TEST(RevisionLog, AZeroHistoryBoundAcceptsOnlyOpsAtHead) {

@@ -134,6 +134,31 @@ TEST(ServerDocument, EnforcesTheDocumentSizeLimit) {
   EXPECT_EQ(doc.length(), 4U);
 }
 
+TEST(ServerDocument, AReloadReplaysTheLogThenRestoresTheClientRecords) {
+  // Snapshot "ab" at revision 10; the log holds revisions 11 and 12 by alice (seqs 4, 5).
+  ServerDocument doc = ServerDocument::load("ab", 10).value();
+  EXPECT_EQ(doc.replay(insert_at(2, "c", 2)).value(), 11U);
+  EXPECT_EQ(doc.replay(insert_at(0, "\u00e9", 3)).value(), 12U);
+  doc.restore_client("alice", 5, 12);
+  EXPECT_EQ(doc.text(), "\u00e9abc");
+  // alice's resend of seq 5 is answered from the restored record, with the replayed op.
+  const Applied again = doc.submit("alice", 5, 11, insert_at(0, "\u00e9", 3)).value();
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.revision, 12U);
+  EXPECT_EQ(again.op_as_applied, insert_at(0, "\u00e9", 3));
+  // A late op written at revision 11 is transformed through the replayed history.
+  EXPECT_EQ(doc.submit("bob", 1, 11, insert_at(3, "!", 3)).value().op_as_applied, insert_at(4, "!", 4));
+}
+
+TEST(ServerDocument, ReplayChecksTheOpFitsLikeSubmit) {
+  ServerDocumentLimits limits;
+  limits.max_length = 2;
+  ServerDocument doc = ServerDocument::load("ab", 0, limits).value();
+  EXPECT_EQ(doc.replay(Operation::identity(3)).error().code, ErrorCode::base_length_mismatch);
+  EXPECT_EQ(doc.replay(insert_at(0, "x", 2)).error().code, ErrorCode::doc_too_large);
+  EXPECT_EQ(doc.revision(), 0U);
+}
+
 TEST(ServerDocument, AnIdentityOpStillGetsARevision) {
   ServerDocument doc = ServerDocument::load("abc", 0).value();
   EXPECT_EQ(doc.submit("a", 1, 0, Operation::identity(3)).value().revision, 1U);

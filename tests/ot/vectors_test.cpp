@@ -2,10 +2,9 @@
 // client runs the same file). Each case names itself in the failure trace.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
-
-#include <boost/json.hpp>
 
 #include "ot/apply.hpp"
 #include "ot/compose.hpp"
@@ -145,8 +144,8 @@ TEST(Vectors, Selection) {
     const auto at = [](const json::object& o, std::string_view key) {
       return static_cast<std::size_t>(o.at(key).as_int64());
     };
-    const Selection moved = transform_selection(Selection{at(test, "anchor"), at(test, "head")},
-                                                op_of(test.at("op")), side_of(test.at("side")));
+    const Selection moved = transform_selection(Selection{at(test, "anchor"), at(test, "head")}, op_of(test.at("op")),
+                                                side_of(test.at("side")));
     const json::object& expected = test.at("result").as_object();
     EXPECT_EQ(moved, (Selection{at(expected, "anchor"), at(expected, "head")}));
   }
