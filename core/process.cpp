@@ -277,11 +277,21 @@ void Process::finish(ExitReason reason) {
   for (auto it = exit_hooks_.rbegin(); it != exit_hooks_.rend(); ++it) (*it)(pid_, reason);
   exit_hooks_.clear();
 
-  // Close first (later sends bounce with noproc), erase second, answer what was queued
-  // third: whoever hears of the death from a bounced call, link or monitor finds the Pid
-  // already gone, as with the Downs and exit signals below.
-  detail::MailboxNode* undelivered = mailbox_.close();
+  // Withdraw the monitors we hold, as Erlang does for a dead process: otherwise each
+  // short-lived watcher (a session monitoring its document) leaves an entry in a
+  // long-lived target's watcher list until the target itself exits. Before anyone can
+  // learn of our death (a bounce from the closed mailbox, a Down), so nobody's later
+  // message to a target overtakes the withdrawal.
+  for (const HeldMonitor& held : monitors_) {
+    deliver(held.target, {detail::EnvelopeKind::demonitor, {}, held.ref, {}});
+  }
+  monitors_.clear();
+
+  // Erase first (later lookups miss: noproc), close second (senders that found us just
+  // before are refused: noproc too), answer what was queued third: whoever hears of the
+  // death, from a bounce or from the Downs and exit signals below, finds the Pid gone.
   runtime_->process_exited(pid_);
+  detail::MailboxNode* undelivered = mailbox_.close();
   answer_undelivered(undelivered, reason);
 
   for (const Pid linked : links_) {
@@ -293,7 +303,6 @@ void Process::finish(ExitReason reason) {
                           Down{MonitorRef{watcher.ref}, pid_, reason}});
   }
   watchers_.clear();
-  monitors_.clear();
 }
 
 void Process::answer_undelivered(detail::MailboxNode* queued, const ExitReason& reason) {

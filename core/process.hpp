@@ -10,10 +10,10 @@
 //   Runtime::spawn ─► start() runs inline in the spawner (init; messages sent meanwhile
 //                     wait in the mailbox) ─► scheduled ─► handle() once per message …
 //                 ─► exit: terminate(reason) ─► exit hooks (e.g. registry cleanup)
-//                     ─► mailbox closed ─► Pid erased from the table
-//                     ─► requests still queued are answered with the exit reason
-//                        (calls fail, links get exit signals, monitors get Down),
-//                        links get exit signals, monitors get Down.
+//                     ─► monitors it holds withdrawn ─► Pid erased from the table
+//                     ─► mailbox closed ─► requests still queued are answered with
+//                        the exit reason (calls fail, links get exit signals,
+//                        monitors get Down) ─► links get exit signals, monitors Down.
 //   The order matters: the Pid is gone before anyone hears of the death, so a process
 //   reacting to a Down never finds the dead process registered or reachable.
 //
@@ -78,6 +78,8 @@ class Process {
   void trap_exit(bool on) noexcept { trap_exit_ = on; }
   [[nodiscard]] bool traps_exit() const noexcept { return trap_exit_; }
   [[nodiscard]] const std::vector<Pid>& links() const noexcept { return links_; }
+  // How many monitors on this process are live (introspection and tests).
+  [[nodiscard]] std::size_t monitored_by() const noexcept { return watchers_.size(); }
 
   // Ends this process with `reason` once the current handler returns.
   void stop(ExitReason reason);

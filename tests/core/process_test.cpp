@@ -451,6 +451,41 @@ TEST(Monitors, AProcessCanMonitorAnotherProcess) {
   EXPECT_EQ(down->reason, ExitReason::error("bye"));
 }
 
+struct CountWatchers {};  // call: answered with monitored_by()
+
+TEST(Monitors, AnExitingProcessWithdrawsTheMonitorsItHolds) {
+  struct Target : Probe {
+    using Probe::Probe;
+    CallResult handle_call(Message& request, const From& from) override {
+      if (match<CountWatchers>(request)) return CallResult::reply(monitored_by());
+      return Probe::handle_call(request, from);
+    }
+  };
+  struct Watcher : Probe {
+    Pid target;
+    Watcher(ProbeOptions options, Pid t) : Probe(options), target(t) {}
+    InitResult init() override {
+      monitor(target);
+      return InitResult::ok();
+    }
+  };
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid target = runtime.spawn<Target>({}, ProbeOptions{}).pid();
+  constexpr int kWatchers = 20;
+  for (int i = 0; i < kWatchers; ++i) {
+    const Pid watcher = runtime.spawn<Watcher>({}, ProbeOptions{}, target).pid();
+    self.cast(watcher, StopWith{i % 2 == 0 ? ExitReason::normal() : ExitReason::error("x")});
+    ASSERT_TRUE(await_down(runtime, watcher));
+  }
+  const MonitorRef own = self.monitor(target);
+  // Each watcher sent its demonitor before its Down; our monitor and call come after.
+  CallOutcome<std::size_t> count = self.call<std::size_t>(target, CountWatchers{}, kWait);
+  ASSERT_TRUE(count.ok()) << count.failure().to_string();
+  EXPECT_EQ(*count, 1u) << "only our own monitor should be left";
+  self.demonitor(own);
+}
+
 // --- stale Pids --------------------------------------------------------------------------
 
 TEST(StalePids, APidOfAnExitedProcessNeverReachesTheProcessReusingItsSlot) {
