@@ -61,7 +61,9 @@ class ScopedProcess {
     std::optional<Message> found =
         receive_matching([](const Message& m) { return match<T>(m) != nullptr; }, timeout);
     if (!found) return std::nullopt;
-    return std::move(*match<T>(*found));
+    T* value = match<T>(*found);
+    if (value == nullptr) return std::nullopt;  // never (it matched); says so to -O2's analysis
+    return std::move(*value);
   }
   // Messages received but not yet taken by receive().
   [[nodiscard]] std::size_t queued() const noexcept;
