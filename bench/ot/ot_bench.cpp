@@ -91,8 +91,10 @@ template <class Run>
 }
 
 // The op a client at head sends for one patch: [position, -erase, "insert", rest].
+// Ops reserve their components up front, as the wire decoder (ot/json_codec) does.
 [[nodiscard]] ot::Operation op_for(const Patch& patch, std::size_t document_length) {
   ot::Operation op;
+  op.reserve(4);
   op.retain(patch.position).erase(patch.erase_count).insert(patch.insert_text);
   op.retain(document_length - patch.position - patch.erase_count);
   return op;
@@ -257,6 +259,7 @@ struct EditTimes {
     const Stopwatch inserting;
     for (const std::size_t pos : plan.inserts) {
       ot::Operation op;
+      op.reserve(3);
       op.retain(pos).insert("x").retain(document.length() - pos);
       submit_or_fail(document, ++seq, std::move(op));
     }
@@ -264,6 +267,7 @@ struct EditTimes {
     const Stopwatch erasing;
     for (const std::size_t pos : plan.erases) {
       ot::Operation op;
+      op.reserve(3);
       op.retain(pos).erase(1).retain(document.length() - pos - 1);
       submit_or_fail(document, ++seq, std::move(op));
     }
@@ -292,6 +296,7 @@ struct EditTimes {
 // Every op here inserts one character, so the text at head - k is k code points shorter.
 [[nodiscard]] ot::Operation insert_one_at(std::size_t pos, std::size_t length) {
   ot::Operation op;
+  op.reserve(3);
   op.retain(pos).insert("x").retain(length - pos);
   return op;
 }
