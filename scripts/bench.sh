@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds the release preset and runs the benchmark programs, writing each one's JSON to
-# bench/results/<name>.json (git-ignored) and its stderr to bench/results/<name>.log,
-# plus bench/results/machine.txt describing where the numbers came from.
+# Sets up (scripts/setup.sh), builds the release preset and runs the benchmark programs,
+# writing each one's JSON to bench/results/<name>.json (git-ignored) and its stderr to
+# bench/results/<name>.log, plus bench/results/machine.txt saying where the numbers came
+# from.
 #
 #   scripts/bench.sh            run every benchmark below
 #   scripts/bench.sh ot_bench   run only the named ones
 #
+# Set OTTER_JOBS to change build parallelism.
 # Exits non-zero if a build or any benchmark fails (ot_bench fails when a trace replay
 # does not reproduce the trace's final text). See docs/benchmarks.md.
 set -euo pipefail
@@ -35,8 +37,9 @@ for line in "${selected[@]}"; do
   read -r -a fields <<<"$line"
   targets+=("${fields[0]}")
 done
+scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build "$build" --target "${targets[@]}"
+cmake --build "$build" -j "${OTTER_JOBS:-$(nproc)}" --target "${targets[@]}"
 
 mkdir -p "$results"
 {
