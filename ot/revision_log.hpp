@@ -48,7 +48,9 @@ namespace otter::ot {
 
 class RevisionLog {
  public:
-  static constexpr std::size_t kDefaultMaxHistory = 100'000;
+  // ~250 bytes per keystroke op: ~2.6 MB per busy document. A client further behind
+  // resumes from the full text instead of the ops (docs/protocol.md).
+  static constexpr std::size_t kDefaultMaxHistory = 10'000;
 
   // A view of consecutive ops in the log, oldest first; valid until the next append().
   // (Not std::ranges::subrange: clang 14, used for fuzzing, cannot compile it against
