@@ -104,9 +104,7 @@ constexpr std::size_t kBuildLeafBytes = kLeafCapacity - kLeafCapacity / 8;
 
 constexpr std::size_t kBlockBytes = 32;
 
-[[nodiscard]] bool is_continuation(char c) noexcept {
-  return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U;
-}
+[[nodiscard]] bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
 // Code points starting in the kBlockBytes at `p`. As signed chars, continuation bytes
 // are exactly -128..-65. Fixed length and branch-free so that it vectorises.
@@ -188,9 +186,7 @@ constexpr std::size_t kBlockBytes = 32;
 [[nodiscard]] Leaf& as_leaf(Node& node) noexcept { return static_cast<Leaf&>(node); }
 [[nodiscard]] const Leaf& as_leaf(const Node& node) noexcept { return static_cast<const Leaf&>(node); }
 [[nodiscard]] Branch& as_branch(Node& node) noexcept { return static_cast<Branch&>(node); }
-[[nodiscard]] const Branch& as_branch(const Node& node) noexcept {
-  return static_cast<const Branch&>(node);
-}
+[[nodiscard]] const Branch& as_branch(const Node& node) noexcept { return static_cast<const Branch&>(node); }
 
 [[nodiscard]] NodePtr make_leaf(std::string_view utf8, std::size_t chars) {
   auto leaf = NodePtr(new Leaf());
@@ -223,8 +219,7 @@ void refresh_counts(Branch& b, std::size_t i) noexcept {
 }
 
 // Moves children [src_at, src_at + n) of `src` into `dst` before index `dst_at`.
-void transfer_children(Branch& src, std::size_t src_at, Branch& dst, std::size_t dst_at,
-                       std::size_t n) noexcept {
+void transfer_children(Branch& src, std::size_t src_at, Branch& dst, std::size_t dst_at, std::size_t n) noexcept {
   std::move_backward(dst.children + dst_at, dst.children + dst.count, dst.children + dst.count + n);
   std::copy_backward(dst.chars + dst_at, dst.chars + dst.count, dst.chars + dst.count + n);
   std::copy_backward(dst.bytes + dst_at, dst.bytes + dst.count, dst.bytes + dst.count + n);
@@ -261,12 +256,9 @@ void remove_child(Branch& b, std::size_t i) noexcept {
       at -= half;
     }
   }
-  std::move_backward(target->children + at, target->children + target->count,
-                     target->children + target->count + 1);
-  std::copy_backward(target->chars + at, target->chars + target->count,
-                     target->chars + target->count + 1);
-  std::copy_backward(target->bytes + at, target->bytes + target->count,
-                     target->bytes + target->count + 1);
+  std::move_backward(target->children + at, target->children + target->count, target->children + target->count + 1);
+  std::copy_backward(target->chars + at, target->chars + target->count, target->chars + target->count + 1);
+  std::copy_backward(target->bytes + at, target->bytes + target->count, target->bytes + target->count + 1);
   target->children[at] = std::move(child);
   ++target->count;
   refresh_counts(*target, at);
@@ -505,8 +497,7 @@ void fix_underfull_child(Branch& parent, std::size_t i) noexcept {
 [[nodiscard]] Removed erase_from_leaf(Leaf& leaf, std::size_t pos, std::size_t count) noexcept {
   const std::size_t n = std::min(count, leaf.chars - pos);
   const std::size_t from = leaf_byte_offset(leaf, pos);
-  const std::size_t to =
-      (pos + n == leaf.chars) ? leaf.bytes : from + byte_offset_of(leaf.view().substr(from), n);
+  const std::size_t to = (pos + n == leaf.chars) ? leaf.bytes : from + byte_offset_of(leaf.view().substr(from), n);
   std::memmove(leaf.text + from, leaf.text + to, leaf.bytes - to);
   leaf.bytes -= to - from;
   leaf.chars -= n;
@@ -532,9 +523,8 @@ void copy_range(const Node& node, std::size_t pos, std::size_t count, std::strin
   if (node.is_leaf) {
     const Leaf& leaf = as_leaf(node);
     const std::size_t from = leaf_byte_offset(leaf, pos);
-    const std::size_t to = (pos + count == leaf.chars)
-                               ? leaf.bytes
-                               : from + byte_offset_of(leaf.view().substr(from), count);
+    const std::size_t to =
+        (pos + count == leaf.chars) ? leaf.bytes : from + byte_offset_of(leaf.view().substr(from), count);
     out.append(leaf.text + from, to - from);
     return;
   }
@@ -610,11 +600,10 @@ Checked check_node(const Node& node, bool is_root) {
   return total;
 }
 
-[[noreturn]] void throw_out_of_range(const char* operation, std::size_t pos, std::size_t count,
-                                     std::size_t size) {
-  throw std::out_of_range(std::string("Rope::") + operation + ": range [" + std::to_string(pos) +
-                          ", " + std::to_string(pos) + " + " + std::to_string(count) +
-                          ") is outside the text of " + std::to_string(size) + " code points");
+[[noreturn]] void throw_out_of_range(const char* operation, std::size_t pos, std::size_t count, std::size_t size) {
+  throw std::out_of_range(std::string("Rope::") + operation + ": range [" + std::to_string(pos) + ", " +
+                          std::to_string(pos) + " + " + std::to_string(count) + ") is outside the text of " +
+                          std::to_string(size) + " code points");
 }
 
 }  // namespace
@@ -623,13 +612,10 @@ Checked check_node(const Node& node, bool is_root) {
 
 Rope::Rope() noexcept = default;
 
-Rope::Rope(std::string_view utf8)
-    : root_(build_tree(utf8)), chars_(count_code_points(utf8)), bytes_(utf8.size()) {}
+Rope::Rope(std::string_view utf8) : root_(build_tree(utf8)), chars_(count_code_points(utf8)), bytes_(utf8.size()) {}
 
 Rope::Rope(const Rope& other)
-    : root_(other.root_ ? clone(*other.root_) : nullptr),
-      chars_(other.chars_),
-      bytes_(other.bytes_) {}
+    : root_(other.root_ ? clone(*other.root_) : nullptr), chars_(other.chars_), bytes_(other.bytes_) {}
 
 Rope& Rope::operator=(const Rope& other) {
   if (this != &other) *this = Rope(other);
@@ -637,9 +623,7 @@ Rope& Rope::operator=(const Rope& other) {
 }
 
 Rope::Rope(Rope&& other) noexcept
-    : root_(std::move(other.root_)),
-      chars_(std::exchange(other.chars_, 0)),
-      bytes_(std::exchange(other.bytes_, 0)) {}
+    : root_(std::move(other.root_)), chars_(std::exchange(other.chars_, 0)), bytes_(std::exchange(other.bytes_, 0)) {}
 
 Rope& Rope::operator=(Rope&& other) noexcept {
   root_ = std::move(other.root_);

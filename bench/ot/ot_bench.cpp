@@ -15,9 +15,8 @@
 // best and median of --repetitions runs; targets are judged on the best CPU time, which
 // does not count time spent waiting for a core on a shared machine.
 // Randomness is seeded (--seed) so every run edits the same places.
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -42,8 +41,8 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 
-constexpr double kTraceTargetMs = 100.0;     // whole automerge-paper trace
-constexpr double kEditTargetNs = 2000.0;     // one edit in a 10 MB document
+constexpr double kTraceTargetMs = 100.0;  // whole automerge-paper trace
+constexpr double kEditTargetNs = 2000.0;  // one edit in a 10 MB document
 constexpr std::size_t kConcurrentOps = 1000;
 
 struct Options {
@@ -158,8 +157,7 @@ void submit_or_fail(ot::ServerDocument& document, std::uint64_t seq, ot::Operati
                 {"per_patch_ns", stats_json(stats, ns_each(trace.patches.size()))},
                 {"peak_heap_bytes", peak},
                 {"retained_heap_bytes", retained},
-                {"ops_kept_in_revision_log",
-                 std::min(trace.patches.size(), ot::RevisionLog::kDefaultMaxHistory)}};
+                {"ops_kept_in_revision_log", std::min(trace.patches.size(), ot::RevisionLog::kDefaultMaxHistory)}};
 }
 
 [[nodiscard]] object trace_report(const std::string& path, int repetitions) {
@@ -179,8 +177,7 @@ void submit_or_fail(ot::ServerDocument& document, std::uint64_t seq, ot::Operati
 // Words of lowercase letters, spaces and newlines; in the mixed text about one code point
 // in ten takes 2, 3 or 4 bytes (the kind of text where byte and code-point offsets differ).
 [[nodiscard]] std::string make_document(std::size_t bytes, bool mixed, std::mt19937_64& rng) {
-  static constexpr std::string_view kWide[] = {"\xC3\xA9", "\xE2\x82\xAC", "\xE4\xB8\xAD",
-                                               "\xF0\x9F\x98\x80"};
+  static constexpr std::string_view kWide[] = {"\xC3\xA9", "\xE2\x82\xAC", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80"};
   std::string text;
   text.reserve(bytes + 4);
   std::uniform_int_distribution<int> roll(0, 99);
@@ -201,8 +198,8 @@ void submit_or_fail(ot::ServerDocument& document, std::uint64_t seq, ot::Operati
 
 // Positions of `count` single-character inserts (or erases) made one after the other,
 // each uniform over the text as it is at that moment.
-[[nodiscard]] std::vector<std::size_t> random_positions(std::size_t count, std::size_t start_length,
-                                                        bool inserting, std::mt19937_64& rng) {
+[[nodiscard]] std::vector<std::size_t> random_positions(std::size_t count, std::size_t start_length, bool inserting,
+                                                        std::mt19937_64& rng) {
   std::vector<std::size_t> positions;
   positions.reserve(count);
   std::size_t length = start_length;
@@ -248,8 +245,7 @@ struct EditTimes {
   return report;
 }
 
-[[nodiscard]] object server_document_edit_report(const std::string& text, const EditPlan& plan,
-                                                 int repetitions) {
+[[nodiscard]] object server_document_edit_report(const std::string& text, const EditPlan& plan, int repetitions) {
   EditTimes times;
   for (int i = 0; i < repetitions; ++i) {
     auto loaded = ot::ServerDocument::load(text, 0);
@@ -319,8 +315,8 @@ struct EditTimes {
     const Stopwatch watch;
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t base_length = document.length() - kConcurrentOps;
-      auto transformed = document.log().transform_to_head(
-          insert_one_at(random_pos(base_length), base_length), document.revision() - kConcurrentOps);
+      auto transformed = document.log().transform_to_head(insert_one_at(random_pos(base_length), base_length),
+                                                          document.revision() - kConcurrentOps);
       if (!transformed) throw Failure{"transform_to_head failed: " + transformed.error().message};
     }
     return watch.elapsed();
@@ -352,7 +348,8 @@ constexpr std::string_view kUsage =
     "                [--seed N] [--sections LIST]\n"
     "Benchmarks the OT engine and prints JSON on stdout (see bench/ot/ot_bench.cpp).\n"
     "  --trace FILE        an editing trace (.json.gz); repeatable. Default: the traces in\n"
-    "                      " OTTER_TRACES_DIR "\n"
+    "                      " OTTER_TRACES_DIR
+    "\n"
     "  --repetitions N     timed runs per trace replay (best and median reported; 5)\n"
     "  --document-bytes N  size of the large document (10000000)\n"
     "  --edits N           inserts, then as many erases, in the large document (200000)\n"
@@ -426,10 +423,10 @@ int run(const Options& options) {
 #endif
                 {"seed", options.seed},
                 {"repetitions", options.repetitions},
-                {"heap_measure", "peak heap bytes allocated and not yet freed during one untimed replay, counted in operator new/delete (malloc_usable_size)"}};
-  const auto wanted = [&](std::string_view section) {
-    return options.sections.find(section) != std::string::npos;
-  };
+                {"heap_measure",
+                 "peak heap bytes allocated and not yet freed during one untimed replay, counted in operator "
+                 "new/delete (malloc_usable_size)"}};
+  const auto wanted = [&](std::string_view section) { return options.sections.find(section) != std::string::npos; };
   if (wanted("traces")) {
     array traces;
     for (const std::string& path : options.traces) traces.push_back(trace_report(path, options.repetitions));

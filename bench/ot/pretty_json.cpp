@@ -1,8 +1,7 @@
 #include "pretty_json.hpp"
 
-#include <boost/json.hpp>
-
 #include <array>
+#include <boost/json.hpp>
 #include <charconv>
 #include <string>
 

@@ -2,9 +2,8 @@
 
 #include <zlib.h>
 
-#include <boost/json.hpp>
-
 #include <array>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>

@@ -12,15 +12,15 @@ namespace otter::bench {
 struct Patch {
   std::size_t position = 0;
   std::size_t erase_count = 0;
-  std::string insert_text;         // UTF-8
+  std::string insert_text;  // UTF-8
   std::size_t insert_code_points = 0;
 };
 
 struct Trace {
-  std::string name;                // file name without .json.gz
-  std::vector<Patch> patches;      // every transaction's patches, in order
+  std::string name;            // file name without .json.gz
+  std::vector<Patch> patches;  // every transaction's patches, in order
   std::size_t transactions = 0;
-  std::string end_content;         // the text after every patch
+  std::string end_content;  // the text after every patch
 };
 
 // Reads and decompresses a gzip'd JSON trace. Throws std::runtime_error naming the file

@@ -45,7 +45,7 @@ std::string to_utf8(std::u32string_view code_points) {
 
 // "é" as e + COMBINING ACUTE ACCENT: two code points, one user-perceived character.
 const std::string kCombined = "e\xCC\x81";
-const std::string kEuro = "\xE2\x82\xAC";         // U+20AC, 3 bytes
+const std::string kEuro = "\xE2\x82\xAC";          // U+20AC, 3 bytes
 const std::string kGrinning = "\xF0\x9F\x98\x80";  // U+1F600, 4 bytes
 
 TEST(Rope, a_default_constructed_rope_is_empty) {
@@ -221,8 +221,8 @@ TEST(Rope, a_copy_is_independent_and_a_move_empties_the_source) {
 
 // Code points from every UTF-8 length, plus a combining mark.
 char32_t random_code_point(std::mt19937_64& rng) {
-  static constexpr char32_t kAlphabet[] = {U'a', U'b', U' ', U'\n', U'\u00E9', U'\u0301',
-                                           U'\u20AC', U'\u4E2D', U'\U0001F600', U'\U0001F9D1'};
+  static constexpr char32_t kAlphabet[] = {U'a',      U'b',      U' ',      U'\n',         U'\u00E9',
+                                           U'\u0301', U'\u20AC', U'\u4E2D', U'\U0001F600', U'\U0001F9D1'};
   return kAlphabet[std::uniform_int_distribution<std::size_t>(0, std::size(kAlphabet) - 1)(rng)];
 }
 
@@ -281,8 +281,8 @@ TEST(RopeProperty, random_edits_match_a_code_point_string_model) {
 // has at least 2 * kMinChildren^(h-2) leaves; non-root leaves hold >= kMinLeafBytes.
 std::size_t height_bound(std::size_t bytes) {
   const double max_leaves = std::max(2.0, static_cast<double>(bytes) / Rope::kMinLeafBytes);
-  return 2 + static_cast<std::size_t>(std::floor(std::log(max_leaves / 2) /
-                                                 std::log(static_cast<double>(Rope::kMinChildren))));
+  return 2 + static_cast<std::size_t>(
+                 std::floor(std::log(max_leaves / 2) / std::log(static_cast<double>(Rope::kMinChildren))));
 }
 
 TEST(RopeBalance, a_large_text_stays_shallow_after_100k_random_edits) {
