@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -147,6 +149,30 @@ TEST(DynamicSupervisor, RestartsByRestartTypeAndForgetsChildrenItDoesNotRestart)
   ASSERT_EQ(children.size(), 1u);
   EXPECT_EQ(children[0].id, "perm");
   EXPECT_FALSE(self.receive<Event>(0ms));
+}
+
+TEST(DynamicSupervisor, AFailedRestartIsRetriedAndTheChildKeepsItsPlace) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid recorder = self.self();
+  const Pid sup = runtime.spawn<DynamicSupervisor>(SpawnOptions{}, options()).pid();
+  // Starts the first time, fails the second, starts the third.
+  auto starts = std::make_shared<std::atomic<int>>(0);
+  const Pid flaky = start(runtime, sup, ChildSpec{.id = "flaky", .start = [starts, recorder](Runtime& rt) {
+    if (starts->fetch_add(1) == 1) return StartResult::failed(ExitReason::error("not yet"));
+    return rt.spawn<Recorded>(SpawnOptions{.link = true}, std::string("flaky"), recorder);
+  }});
+  (void)start(runtime, sup, recorded("after", recorder));
+  ASSERT_EQ(next_events(self, 2), (Strings{"started flaky", "started after"}));
+
+  self.cast(flaky, Crash{"boom"});
+  EXPECT_EQ(next_events(self, 2), (Strings{"stopped flaky (error: boom)", "started flaky"}));
+  EXPECT_EQ(starts->load(), 3);
+  const std::vector<ChildInfo> children = children_of(runtime, sup);
+  ASSERT_EQ(children.size(), 2u);
+  EXPECT_EQ(children[0].id, "flaky");
+  EXPECT_EQ(children[0].state, ChildState::running);
+  EXPECT_NE(children[0].pid, flaky);
 }
 
 TEST(DynamicSupervisor, TooManyRestartsStopAllChildrenAndExitWithShutdown) {

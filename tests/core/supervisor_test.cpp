@@ -376,6 +376,34 @@ TEST(Supervisor, AChildThatCanNeverRestartEndsInEscalation) {
   EXPECT_EQ(attempts->load(), 1 + 3);  // the first start, then three failed restarts
 }
 
+TEST(Supervisor, AFailedRestartInOneForAllIsRetriedForTheWholeGroup) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid recorder = self.self();
+  // c starts the first time, fails the second, starts the third.
+  auto starts = std::make_shared<std::atomic<int>>(0);
+  ChildSpec c{.id = "c", .start = [starts, recorder](Runtime& rt) {
+    if (starts->fetch_add(1) == 1) return StartResult::failed(ExitReason::error("not yet"));
+    return rt.spawn<Recorded>(SpawnOptions{.link = true}, std::string("c"), recorder);
+  }};
+  const Pid sup = runtime.spawn<Supervisor>(
+      SpawnOptions{}, flags(Strategy::one_for_all),
+      std::vector<ChildSpec>{recorded("a", recorder), recorded("b", recorder), c}).pid();
+  ASSERT_EQ(next_events(self, 3), (Strings{"started a", "started b", "started c"}));
+
+  self.cast(pid_of(runtime, sup, "a"), Crash{"boom"});
+  // The restart stops at c; the retry restarts the whole group again, in order.
+  EXPECT_EQ(next_events(self, 10),
+            (Strings{"stopped a (error: boom)", "stopped c (shutdown)", "stopped b (shutdown)",
+                     "started a", "started b", "stopped b (shutdown)", "stopped a (shutdown)",
+                     "started a", "started b", "started c"}));
+  expect_no_more_events(runtime, self, sup);
+  EXPECT_EQ(starts->load(), 3);
+  for (const ChildInfo& child : children_of(runtime, sup)) {
+    EXPECT_EQ(child.state, ChildState::running) << child.id;
+  }
+}
+
 // --- shutdown ---------------------------------------------------------------------------
 
 TEST(Supervisor, ShutdownStopsChildrenInReverseStartOrderThenExits) {
