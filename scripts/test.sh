@@ -6,7 +6,7 @@
 #   2. ASan+UBSan build of everything, the whole test suite under it
 #   3. ThreadSanitizer build, the tests labelled `concurrency` under it
 #
-# In CI (CI=true) warnings are errors. Set OTTER_JOBS to change build parallelism.
+# In CI (CI=true) warnings are errors (in the ASan build, which compiles everything). Set OTTER_JOBS to change build parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,9 @@ step "Tests under ASan + UBSan"
 ctest --preset asan -j "$jobs"
 
 step "ThreadSanitizer build"
-cmake --preset tsan -DOTTER_WERROR=$werror >/dev/null
+# Never -Werror here: GCC's -Wtsan flags Boost.Asio's own atomic_thread_fence use.
+# Our code's warnings are already errors in the ASan build above.
+cmake --preset tsan -DOTTER_WERROR=OFF >/dev/null
 cmake --build --preset tsan -j "$jobs"
 
 step "Concurrency tests under TSan"
