@@ -1,0 +1,447 @@
+// The WebSocket side of HttpServer over real sockets with the real WsClient: echo, binary
+// frames, frame_too_large, many concurrent clients, broadcast, closes from either side,
+// the slow-consumer backstop, heartbeats and graceful stop.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "net/protocol.hpp"
+#include "net/ws_client.hpp"
+#include "server_fixture.hpp"
+
+namespace otter::net {
+namespace {
+
+using testing::Events;
+using testing::kWait;
+using testing::RunningServer;
+
+// What the handlers of one server saw, for the test to await.
+struct Observed {
+  Events<CloseReason> closes;
+  Events<std::shared_ptr<Connection>> connections;
+  std::mutex mutex;
+  std::vector<std::weak_ptr<Connection>> everyone;  // for broadcasts
+};
+
+// Echoes "echo:<text>", and obeys a few commands.
+class EchoHandler : public ConnectionHandler {
+ public:
+  EchoHandler(std::shared_ptr<Connection> connection, std::shared_ptr<Observed> observed)
+      : connection_(std::move(connection)), observed_(std::move(observed)) {}
+
+  void on_text(std::string text) override {
+    if (text.starts_with("broadcast:")) {
+      // One frame shared by every receiver; copy the list under the lock, send outside it.
+      const std::shared_ptr<const std::string> frame = share(text.substr(10));
+      std::vector<std::weak_ptr<Connection>> everyone;
+      {
+        const std::lock_guard lock(observed_->mutex);
+        everyone = observed_->everyone;
+      }
+      for (const std::weak_ptr<Connection>& weak : everyone) {
+        if (const std::shared_ptr<Connection> connection = weak.lock()) connection->send(frame);
+      }
+    } else if (text == "close-me") {
+      connection_->send(share("last words"));
+      connection_->close(4000, "bye");
+    } else if (text == "flood") {
+      const std::shared_ptr<const std::string> kilobyte = share(std::string(1024, 'f'));
+      for (int i = 0; i < 100; ++i) connection_->send(kilobyte);
+    } else if (text == "count") {
+      connection_->send(share(std::string(100, 'a')));
+      connection_->send(share(std::string(200, 'b')));
+      // on_text runs on the strand, so neither frame has been written yet.
+      connection_->send(share("queued=" + std::to_string(connection_->outbound_bytes())));
+    } else {
+      connection_->send(share("echo:" + text));
+    }
+  }
+
+  void on_close(const CloseReason& reason) override { observed_->closes.push(reason); }
+
+ private:
+  std::shared_ptr<Connection> connection_;
+  std::shared_ptr<Observed> observed_;
+};
+
+ConnectionFactory echo_factory(const std::shared_ptr<Observed>& observed) {
+  return [observed](std::shared_ptr<Connection> connection) -> std::shared_ptr<ConnectionHandler> {
+    {
+      const std::lock_guard lock(observed->mutex);
+      observed->everyone.push_back(connection);
+    }
+    observed->connections.push(connection);
+    return std::make_shared<EchoHandler>(connection, observed);
+  };
+}
+
+WsClientOptions options_for(const RunningServer& running) { return WsClientOptions{.port = running.port()}; }
+
+class WebSocketTest : public ::testing::Test {
+ protected:
+  explicit WebSocketTest(HttpServerConfig config = {})
+      : observed_(std::make_shared<Observed>()), running_(std::move(config), {}, echo_factory(observed_)) {}
+
+  std::shared_ptr<Observed> observed_;
+  RunningServer running_;
+};
+
+TEST_F(WebSocketTest, EchoesTextRoundTrip) {
+  WsClient client(options_for(running_));
+  client.send("hello");
+  EXPECT_EQ(client.receive(kWait), "echo:hello");
+  client.send("h\u00e9llo \U0001F600");
+  EXPECT_EQ(client.receive(kWait), "echo:h\u00e9llo \U0001F600");
+  EXPECT_EQ(running_.server().websocket_count(), 1U);
+}
+
+TEST_F(WebSocketTest, GivesTheHandlerTheRemoteEndpointAndAnId) {
+  WsClient first(options_for(running_));
+  WsClient second(options_for(running_));
+  const std::optional<std::shared_ptr<Connection>> a = observed_->connections.pop();
+  const std::optional<std::shared_ptr<Connection>> b = observed_->connections.pop();
+  ASSERT_TRUE(a && b);
+  EXPECT_NE((*a)->id(), (*b)->id());
+  EXPECT_TRUE((*a)->remote_endpoint().starts_with("127.0.0.1:")) << (*a)->remote_endpoint();
+}
+
+TEST_F(WebSocketTest, AnswersBinaryFramesWithAnErrorAndKeepsTheConnection) {
+  WsClient client(options_for(running_));
+  client.send_binary(std::string("\x00\x01\x02", 3));
+  const std::optional<std::string> reply = client.receive(kWait);
+  ASSERT_TRUE(reply);
+  const Expected<ServerMessage> error = decode_server_message(*reply);
+  ASSERT_TRUE(error) << *reply;
+  EXPECT_EQ(std::get<ErrorMessage>(*error).code, ErrorCode::binary_frame);
+  client.send("still here");
+  EXPECT_EQ(client.receive(kWait), "echo:still here");
+}
+
+TEST_F(WebSocketTest, ClosesWith1007ATextFrameThatIsNotUtf8) {
+  // RFC 6455 requires text frames to be UTF-8; Beast enforces it before the codec could
+  // answer invalid_utf8.
+  WsClient bystander(options_for(running_));
+  WsClient client(options_for(running_));
+  client.send("{\"type\":\"ping\",\"x\":\"\xff\"}");
+  const std::optional<CloseReason> closed = client.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 1007);
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->code, 1007);
+  bystander.send("fine");
+  EXPECT_EQ(bystander.receive(kWait), "echo:fine");
+}
+
+TEST_F(WebSocketTest, SendsFromAnyThread) {
+  WsClient client(options_for(running_));
+  const std::optional<std::shared_ptr<Connection>> connection = observed_->connections.pop();
+  ASSERT_TRUE(connection);
+  std::thread pusher([connection = *connection] {
+    for (int i = 0; i < 10; ++i) connection->send(share("push " + std::to_string(i)));
+  });
+  pusher.join();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(client.receive(kWait), "push " + std::to_string(i));
+}
+
+TEST_F(WebSocketTest, CountsQueuedBytesForTheSlowConsumerPolicy) {
+  WsClient client(options_for(running_));
+  client.send("count");
+  EXPECT_EQ(client.receive(kWait), std::string(100, 'a'));
+  EXPECT_EQ(client.receive(kWait), std::string(200, 'b'));
+  EXPECT_EQ(client.receive(kWait), "queued=300");
+}
+
+TEST_F(WebSocketTest, ClosesFromTheServerAfterTheQueuedFrames) {
+  WsClient client(options_for(running_));
+  client.send("close-me");
+  EXPECT_EQ(client.receive(kWait), "last words");
+  const std::optional<CloseReason> closed = client.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 4000);
+  EXPECT_EQ(closed->reason, "bye");
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, (CloseReason{4000, "bye", true}));
+}
+
+TEST_F(WebSocketTest, TellsTheHandlerWhenTheClientCloses) {
+  WsClient client(options_for(running_));
+  client.send("x");
+  EXPECT_EQ(client.receive(kWait), "echo:x");
+  client.close(1000, "done");
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, (CloseReason{1000, "done", false}));
+  EXPECT_FALSE(client.is_open());
+}
+
+TEST_F(WebSocketTest, IgnoresSendsToAConnectionThatIsGone) {
+  std::shared_ptr<Connection> connection;
+  {
+    WsClient client(options_for(running_));
+    connection = observed_->connections.pop().value();
+  }
+  ASSERT_TRUE(observed_->closes.pop());
+  connection->send(share("into the void"));
+  connection->close(1000, "");
+  EXPECT_EQ(connection->outbound_bytes(), 0U);
+}
+
+TEST_F(WebSocketTest, RefusesAConnectionTheFactoryDeclines) {
+  RunningServer declining({}, {}, [](std::shared_ptr<Connection>) { return nullptr; });
+  WsClient client(options_for(declining));
+  const std::optional<CloseReason> closed = client.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 1013);
+  EXPECT_EQ(closed->reason, "try_again_later");
+}
+
+TEST_F(WebSocketTest, FailsToConnectToAPathThatIsNotTheWebSocketPath) {
+  WsClientOptions options = options_for(running_);
+  options.target = "/nope";
+  EXPECT_THROW(WsClient client(options), ClientError);
+}
+
+class SmallFrames : public WebSocketTest {
+ protected:
+  static HttpServerConfig config() {
+    HttpServerConfig config;
+    config.max_frame_bytes = 1024;
+    return config;
+  }
+  SmallFrames() : WebSocketTest(config()) {}
+};
+
+TEST_F(SmallFrames, AcceptsAMessageExactlyAtTheLimit) {
+  WsClient client(options_for(running_));
+  client.send(std::string(1024, 'x'));
+  EXPECT_EQ(client.receive(kWait), "echo:" + std::string(1024, 'x'));
+}
+
+TEST_F(SmallFrames, ClosesAnOversizedFrameWith1009WhileOthersLiveOn) {
+  WsClient bystander(options_for(running_));
+  WsClient offender(options_for(running_));
+  offender.send(std::string(1025, 'x'));
+  const std::optional<CloseReason> closed = offender.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 1009);
+  EXPECT_EQ(closed->reason, "frame_too_large");
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, (CloseReason{1009, "frame_too_large", true}));
+  bystander.send("fine");
+  EXPECT_EQ(bystander.receive(kWait), "echo:fine");
+}
+
+TEST_F(SmallFrames, ClosesAHugeFrameWithoutReadingItAll) {
+  WsClient offender(options_for(running_));
+  offender.send(std::string(8 * 1024 * 1024, 'x'));
+  const std::optional<CloseReason> closed = offender.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 1009);
+}
+
+class TinyOutboundQueue : public WebSocketTest {
+ protected:
+  static HttpServerConfig config() {
+    HttpServerConfig config;
+    config.max_outbound_bytes = 10 * 1024;
+    return config;
+  }
+  TinyOutboundQueue() : WebSocketTest(config()) {}
+};
+
+TEST_F(TinyOutboundQueue, ClosesAConnectionWhoseQueueOverflowsWithSlowConsumer) {
+  WsClient client(options_for(running_));
+  client.send("flood");  // 100 KiB queued at once, over the 10 KiB backstop
+  const std::optional<CloseReason> closed = client.wait_closed(kWait);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->code, 1008);
+  EXPECT_EQ(closed->reason, "slow_consumer");
+}
+
+// A TCP client that completes the WebSocket handshake and then never reads again, so it
+// never answers a ping. POSIX sockets: no Beast in this test.
+class MuteClient {
+ public:
+  explicit MuteClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};  // bounds every recv below
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    const std::string upgrade =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    connected_ = connected_ && ::send(fd_, upgrade.data(), upgrade.size(), 0) == static_cast<ssize_t>(upgrade.size());
+  }
+  ~MuteClient() { ::close(fd_); }
+  MuteClient(const MuteClient&) = delete;
+  MuteClient& operator=(const MuteClient&) = delete;
+
+  [[nodiscard]] bool connected() const { return connected_; }
+  // Reads (and ignores) everything until the server closes: true on EOF or reset.
+  [[nodiscard]] bool wait_for_server_to_hang_up() const {
+    char buffer[4096];
+    while (true) {
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return true;
+      if (n < 0) return errno == ECONNRESET;
+    }
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+class FastHeartbeat : public WebSocketTest {
+ protected:
+  static HttpServerConfig config() {
+    HttpServerConfig config;
+    config.heartbeat_interval = std::chrono::milliseconds(200);
+    return config;
+  }
+  FastHeartbeat() : WebSocketTest(config()) {}
+};
+
+TEST_F(FastHeartbeat, DropsAConnectionThatNeverAnswersPingsAndKeepsOneThatDoes) {
+  WsClient lively(options_for(running_));
+  ASSERT_TRUE(observed_->connections.pop());
+  MuteClient mute(running_.port());
+  ASSERT_TRUE(mute.connected());
+  ASSERT_TRUE(observed_->connections.pop());  // its handshake completed
+  // The mute client's recv() sees the server hang up after about two intervals; reading
+  // the pings it receives does not answer them.
+  EXPECT_TRUE(mute.wait_for_server_to_hang_up());
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->code, 1006);
+  EXPECT_EQ(seen->reason, "heartbeat timeout: no answer to a ping within one interval");
+  // The lively client has been pinged meanwhile and answered by itself.
+  lively.send("still alive");
+  EXPECT_EQ(lively.receive(kWait), "echo:still alive");
+}
+
+TEST_F(WebSocketTest, StopsGracefullyClosingEveryWebSocketWithShuttingDown) {
+  WsClient a(options_for(running_));
+  WsClient b(options_for(running_));
+  // The client's handshake can finish before the server's side of it: wait until the
+  // factory ran for both (a stop during the handshake closes without asking it).
+  ASSERT_TRUE(observed_->connections.pop());
+  ASSERT_TRUE(observed_->connections.pop());
+  a.send("ping");
+  EXPECT_EQ(a.receive(kWait), "echo:ping");
+  EXPECT_EQ(running_.server().websocket_count(), 2U);
+  const std::shared_future<void> stopped = running_.begin_stop();
+  for (WsClient* client : {&a, &b}) {
+    const std::optional<CloseReason> closed = client->wait_closed(kWait);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1001);
+    EXPECT_EQ(closed->reason, "shutting_down");
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::optional<CloseReason> seen = observed_->closes.pop();
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, (CloseReason{1001, "shutting_down", true}));
+  }
+  EXPECT_EQ(stopped.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(running_.server().websocket_count(), 0U);
+  EXPECT_THROW(WsClient late(options_for(running_)), ClientError);
+}
+
+// ------------------------------------------------------------------ concurrency
+
+TEST_F(WebSocketTest, ServesManyConcurrentClientsEachInOrder) {
+  constexpr int kClients = 32;
+  constexpr int kMessages = 50;
+  constexpr int kDrivers = 8;
+  const auto io = std::make_shared<IoThread>(2);  // the clients' side, shared
+  std::vector<std::unique_ptr<WsClient>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<WsClient>(options_for(running_), io));
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> drivers;
+  for (int d = 0; d < kDrivers; ++d) {
+    drivers.emplace_back([&, d] {
+      for (int c = d; c < kClients; c += kDrivers) {
+        for (int m = 0; m < kMessages; ++m) clients[c]->send(std::to_string(c) + "-" + std::to_string(m));
+      }
+      for (int c = d; c < kClients; c += kDrivers) {
+        for (int m = 0; m < kMessages; ++m) {
+          const std::string expected = "echo:" + std::to_string(c) + "-" + std::to_string(m);
+          if (clients[c]->receive(kWait) != expected) mismatches.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& driver : drivers) driver.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_EQ(running_.server().websocket_count(), static_cast<std::size_t>(kClients));
+}
+
+TEST_F(WebSocketTest, BroadcastsOneSharedFrameToEveryConnection) {
+  constexpr int kClients = 12;
+  const auto io = std::make_shared<IoThread>(2);
+  std::vector<std::unique_ptr<WsClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<WsClient>(options_for(running_), io));
+    ASSERT_TRUE(observed_->connections.pop());  // registered before the broadcast
+  }
+  std::vector<std::thread> senders;
+  for (int s = 0; s < 3; ++s) {
+    senders.emplace_back([&, s] { clients[static_cast<std::size_t>(s)]->send("broadcast:news " + std::to_string(s)); });
+  }
+  for (std::thread& sender : senders) sender.join();
+  for (const std::unique_ptr<WsClient>& client : clients) {
+    std::multiset<std::string> got;
+    for (int s = 0; s < 3; ++s) got.insert(client->receive(kWait).value_or("(nothing)"));
+    EXPECT_EQ(got, (std::multiset<std::string>{"news 0", "news 1", "news 2"}));
+  }
+}
+
+TEST_F(WebSocketTest, StopsWhileClientsAreSending) {
+  constexpr int kClients = 8;
+  const auto io = std::make_shared<IoThread>(2);
+  std::vector<std::unique_ptr<WsClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<WsClient>(options_for(running_), io));
+    ASSERT_TRUE(observed_->connections.pop());
+  }
+  std::atomic<bool> sending{true};
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kClients; ++i) {
+    senders.emplace_back([&, i] {
+      for (int m = 0; sending.load() && clients[static_cast<std::size_t>(i)]->is_open(); ++m) {
+        clients[static_cast<std::size_t>(i)]->send("m" + std::to_string(m));
+        (void)clients[static_cast<std::size_t>(i)]->receive(std::chrono::milliseconds(100));
+      }
+    });
+  }
+  EXPECT_TRUE(running_.stop());
+  for (const std::unique_ptr<WsClient>& client : clients) {
+    const std::optional<CloseReason> closed = client->wait_closed(kWait);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1001);
+  }
+  sending.store(false);
+  for (std::thread& sender : senders) sender.join();
+  EXPECT_EQ(observed_->closes.size(), static_cast<std::size_t>(kClients));
+}
+
+}  // namespace
+}  // namespace otter::net
