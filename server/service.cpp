@@ -1,0 +1,100 @@
+#include "server/service.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+#include "core/dynamic_supervisor.hpp"
+#include "core/scoped_process.hpp"
+#include "core/supervisor.hpp"
+#include "server/session.hpp"
+
+namespace otter::server {
+
+namespace {
+
+// A DynamicSupervisor child that records the Pid of every incarnation in `slot`, so the
+// service always asks the current one.
+core::ChildSpec recorded_supervisor(std::string id, core::DynamicSupervisorOptions options, SupervisorSlot* slot) {
+  core::ChildSpec spec;
+  spec.id = std::move(id);
+  spec.type = core::ChildType::supervisor;
+  spec.start = [options, slot](core::Runtime& runtime) {
+    core::StartResult started = runtime.spawn<core::DynamicSupervisor>(core::SpawnOptions{.link = true}, options);
+    if (started.ok()) slot->set(started.pid());
+    return started;
+  };
+  return spec;
+}
+
+}  // namespace
+
+storage::Expected<std::unique_ptr<Service>> Service::start(core::Runtime& runtime, ServiceOptions options) {
+  storage::Expected<std::unique_ptr<StorageService>> storage = StorageService::open_sqlite(runtime, options.storage);
+  if (!storage) return std::move(storage).error();
+  return start(runtime, std::move(options), std::move(*storage));
+}
+
+std::unique_ptr<Service> Service::start(core::Runtime& runtime, ServiceOptions options,
+                                        std::unique_ptr<StorageService> storage) {
+  std::unique_ptr<Service> service(new Service(runtime, std::move(options), std::move(storage)));
+  service->start_tree();
+  return service;
+}
+
+Service::Service(core::Runtime& runtime, ServiceOptions options, std::unique_ptr<StorageService> storage)
+    : runtime_(runtime),
+      options_(std::move(options)),
+      storage_(std::move(storage)),
+      pubsub_(runtime),
+      context_(std::make_shared<ServiceContext>(runtime, *storage_, pubsub_, registry_, metrics_, options_.documents,
+                                                options_.sessions)),
+      documents_(context_) {}
+
+void Service::start_tree() {
+  std::vector<core::ChildSpec> children{
+      recorded_supervisor("documents", core::DynamicSupervisorOptions{.max_children = options_.max_documents},
+                          &context_->documents_supervisor),
+      recorded_supervisor("sessions", core::DynamicSupervisorOptions{.max_children = options_.max_sessions},
+                          &context_->sessions_supervisor),
+  };
+  const core::StartResult root = runtime_.spawn<core::Supervisor>(
+      core::SpawnOptions{}, core::SupervisorFlags{.strategy = core::Strategy::rest_for_one}, std::move(children));
+  if (!root.ok()) {
+    throw std::runtime_error("the document service's supervision tree did not start: " +
+                             (root.error() ? root.error()->to_string() : std::string("ignored")));
+  }
+  root_ = root.pid();
+}
+
+Service::~Service() { stop(); }
+
+core::StartResult Service::start_session(std::shared_ptr<Outbound> outbound) {
+  const core::Pid sessions = context_->sessions_supervisor.get();
+  if (stopped_ || !sessions) {
+    return core::StartResult::failed(core::ExitReason::error("shutting_down: the server is stopping"));
+  }
+  return core::DynamicSupervisor::start_child(
+      runtime_, sessions,
+      core::ChildSpec::worker<Session>("session", context_, std::move(outbound)).with_restart(core::Restart::temporary));
+}
+
+std::string Service::render_metrics() const { return render_prometheus(metrics_, storage_->writer_metrics()); }
+
+void Service::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (root_) {
+    // Sessions first (they tell their clients shutting_down), then documents; each
+    // document's writes are already with the writer, which storage_->stop() drains.
+    core::ScopedProcess self(runtime_);
+    self.monitor(root_);
+    runtime_.exit(root_, core::ExitReason::shutdown());
+    static_cast<void>(self.receive<core::Down>(std::chrono::minutes(1)));
+  }
+  context_->documents_supervisor.set({});
+  context_->sessions_supervisor.set({});
+  storage_->stop();
+}
+
+}  // namespace otter::server
