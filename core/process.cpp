@@ -290,7 +290,7 @@ void Process::finish(ExitReason reason) {
   // Erase first (later lookups miss: noproc), close second (senders that found us just
   // before are refused: noproc too), answer what was queued third: whoever hears of the
   // death, from a bounce or from the Downs and exit signals below, finds the Pid gone.
-  runtime_->process_exited(pid_);
+  runtime_->process_exited(pid_, root_order_);
   detail::MailboxNode* undelivered = mailbox_.close();
   answer_undelivered(undelivered, reason);
 

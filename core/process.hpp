@@ -157,6 +157,7 @@ class Process {
   Runtime* runtime_ = nullptr;
   Pid pid_;
   std::uint64_t last_ref_ = 0;
+  std::uint64_t root_order_ = 0;  // set by Runtime when spawned from outside processes
   detail::Mailbox mailbox_;
   std::optional<ExitReason> stop_;
   std::vector<Pid> links_;

@@ -4,7 +4,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 
 namespace otter::core {
 
@@ -48,7 +47,8 @@ StartResult Runtime::start_process(ProcessPtr process, SpawnOptions options) {
   }
   if (parent == nullptr) {
     std::lock_guard lock(roots_mutex_);
-    roots_.push_back(pid);
+    process->root_order_ = ++last_root_order_;
+    roots_.emplace(process->root_order_, pid);
   }
   if (process->pending_stop()) {
     // init asked to stop after starting (e.g. stop inside init's continue): run the exit.
@@ -141,16 +141,12 @@ bool Runtime::cancel_timer(const TimerRef& timer) noexcept {
   return !timer.cancelled_->exchange(true);
 }
 
-void Runtime::process_exited(Pid pid) {
+void Runtime::process_exited(Pid pid, std::uint64_t root_order) {
   table_.erase(pid);
-  bool was_root = false;
-  {
+  const bool was_root = root_order != 0;
+  if (was_root) {
     std::lock_guard lock(roots_mutex_);
-    const auto it = std::find(roots_.begin(), roots_.end(), pid);
-    if (it != roots_.end()) {
-      roots_.erase(it);
-      was_root = true;
-    }
+    roots_.erase(root_order);
   }
   // shutdown() waits for roots one by one, wait_until_empty() for the last process.
   if (was_root || table_.size() == 0) {
@@ -177,7 +173,8 @@ void Runtime::shutdown() {
   std::vector<Pid> roots;
   {
     std::lock_guard lock(roots_mutex_);
-    roots = roots_;
+    roots.reserve(roots_.size());
+    for (const auto& [order, pid] : roots_) roots.push_back(pid);
   }
   for (auto it = roots.rbegin(); it != roots.rend(); ++it) {
     exit(*it, ExitReason::shutdown());
