@@ -16,6 +16,9 @@ namespace otter::server {
 
 namespace {
 
+// How long the process of a document that does not exist waits for an open that creates it.
+constexpr std::chrono::milliseconds kAbsentLinger{1000};
+
 // Private messages this process sends itself.
 struct Load {
   bool create = false;
@@ -106,7 +109,9 @@ core::GenServer::Result DocumentServer::on_loaded(DocumentLoaded& loaded) {
       return Result::noreply();
     }
     fail_waiting(error(net::ErrorCode::doc_not_found, "document \"" + doc_ + "\" does not exist"));
-    return Result::stop(core::ExitReason::normal());
+    phase_ = Phase::absent;
+    set_idle_timeout(std::min<core::Duration>(context_->document_options.idle_timeout, kAbsentLinger));
+    return Result::noreply();
   }
   try {
     install(**loaded.result);
@@ -235,7 +240,29 @@ core::GenServer::Result DocumentServer::handle_info(core::Message& message) {
   return Result::noreply();
 }
 
+void DocumentServer::on_absent_call(core::Message& request, const core::From& from) {
+  const net::ErrorMessage missing = error(net::ErrorCode::doc_not_found, "document \"" + doc_ + "\" does not exist");
+  if (const auto* open = core::match<OpenDocument>(request)) {
+    if (open->create) {
+      waiting_.push_back(WaitingCall{from, std::move(request)});
+      request_load(true);
+    } else {
+      reply(from, OpenDocument::Reply(missing));
+    }
+  } else if (core::match<EditDocument>(request) != nullptr) {
+    reply(from, EditDocument::Reply(missing));
+  } else if (core::match<ReadDocument>(request) != nullptr) {
+    reply(from, ReadDocument::Reply(missing));
+  } else if (core::match<RemoveDocument>(request) != nullptr) {
+    reply(from, RemoveDocument::Reply(missing));
+  }
+}
+
 void DocumentServer::on_call(core::Message& request, const core::From& from) {
+  if (phase_ == Phase::absent) {
+    on_absent_call(request, from);
+    return;
+  }
   if (auto* open = core::match<OpenDocument>(request)) {
     on_open(*open, from);
   } else if (auto* edit = core::match<EditDocument>(request)) {
@@ -255,6 +282,7 @@ void DocumentServer::on_call(core::Message& request, const core::From& from) {
 }
 
 void DocumentServer::on_request(core::Message& message) {
+  if (phase_ == Phase::absent) return;  // nobody has a missing document open
   if (auto* submit = core::match<SubmitOp>(message)) {
     on_submit(*submit);
   } else if (auto* presence = core::match<UpdatePresence>(message)) {
@@ -554,6 +582,7 @@ void DocumentServer::update_idle_timer() {
 }
 
 core::GenServer::Result DocumentServer::on_idle() {
+  if (phase_ == Phase::absent) return Result::stop(core::ExitReason::normal());
   if (phase_ != Phase::ready || !members_.empty() || !pending_.empty() || !unsubmitted_.empty() ||
       idle_snapshot_in_flight_) {
     return Result::noreply();

@@ -10,8 +10,9 @@
 //   ─► stop: idle timeout with nobody on it and every write durable (a final snapshot
 //   first), or RemoveDocument, or a crash (CrashDocument, a storage error: the supervisor
 //   restarts it and it reloads).
-//   A document that does not exist is created by the first open that allows it; a request
-//   that does not is answered doc_not_found and the process stops.
+//   A document that does not exist is created by the first open that allows it; other
+//   requests are answered doc_not_found, and the process stops after a short linger (so
+//   a burst of requests for a missing id does not start a process each).
 //
 // One edit (SubmitOp from a session, EditDocument from the REST API):
 //   1. ot::ServerDocument::submit: a duplicate (client_id, seq) is answered with its
@@ -71,7 +72,9 @@ class DocumentServer final : public core::GenServer {
   Result handle_continue(core::Message& message) override;
 
  private:
-  enum class Phase : unsigned char { loading, ready, removing };
+  // absent: storage has no such document; requests get doc_not_found until an open that
+  // may create it comes (or the process stops after a short linger).
+  enum class Phase : unsigned char { loading, absent, ready, removing };
 
   struct PendingOp {  // applied, handed (or about to be handed) to storage, not yet durable
     std::uint64_t revision;
@@ -110,6 +113,7 @@ class DocumentServer final : public core::GenServer {
 
   // requests (all answer through reply()/send(), so waiting ones can be replayed)
   void on_call(core::Message& request, const core::From& from);
+  void on_absent_call(core::Message& request, const core::From& from);
   void on_request(core::Message& message);
   void on_open(OpenDocument& open, const core::From& from);
   void on_close(core::Pid session);

@@ -53,7 +53,10 @@ Service::Service(core::Runtime& runtime, ServiceOptions options, std::unique_ptr
 
 void Service::start_tree() {
   std::vector<core::ChildSpec> children{
-      recorded_supervisor("documents", core::DynamicSupervisorOptions{.max_children = options_.max_documents},
+      recorded_supervisor("documents",
+                          core::DynamicSupervisorOptions{.max_restarts = options_.max_document_restarts,
+                                                         .max_seconds = options_.document_restart_window,
+                                                         .max_children = options_.max_documents},
                           &context_->documents_supervisor),
       recorded_supervisor("sessions", core::DynamicSupervisorOptions{.max_children = options_.max_sessions},
                           &context_->sessions_supervisor),

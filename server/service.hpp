@@ -26,6 +26,7 @@
 // plain thread, before the Runtime shuts down; not from inside a process.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,11 @@ struct ServiceOptions {
   SessionOptions sessions{};
   std::optional<std::size_t> max_documents{};  // open at once; unset: no limit
   std::optional<std::size_t> max_sessions{};   // connections at once; unset: no limit
+  // Restart intensity of the documents supervisor: more document crashes than this within
+  // the window (all documents together) stop every document and escalate. Elixir's
+  // default, 3 in 5 s, suits a few children, not thousands of independent documents.
+  int max_document_restarts = 100;
+  std::chrono::seconds document_restart_window{5};
 };
 
 class Service {

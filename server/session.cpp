@@ -14,6 +14,9 @@ namespace otter::server {
 
 namespace {
 
+// An open (or rejoin) whose document process keeps vanishing gives up after this many.
+constexpr int kOpenAttempts = 8;
+
 struct Flush {};       // self: flush behind what is already in the mailbox
 struct FlushRetry {};  // timer: the socket was busy at the last flush
 
@@ -267,14 +270,33 @@ void Session::request_open(const std::string& doc) {
     OpenDocument request{identity(), rejoining ? std::optional<std::uint64_t>(open.revision) : open.resume_from,
                          rejoining ? false : open.create};
     const core::Pid pid = *located;
+    // Monitored from the call on: a document process that accepted the open and then
+    // crashed (while loading) never answers it, and a call alone would only time out.
+    if (open.monitor) demonitor(open.monitor);
+    open.monitor = monitor(pid);
+    open.pid = pid;
+    const std::uint64_t attempt = ++open.attempt;
     call<OpenDocument::Reply>(pid, std::move(request), context().session_options.open_timeout,
-                              [this, doc, epoch, pid](core::CallOutcome<OpenDocument::Reply> outcome) {
-                                on_open_reply(doc, epoch, pid, outcome);
+                              [this, doc, epoch, attempt, pid](core::CallOutcome<OpenDocument::Reply> outcome) {
+                                on_open_reply(doc, epoch, attempt, pid, outcome);
                               });
   });
 }
 
-void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, core::Pid pid,
+void Session::retry_open(const std::string& doc, OpenDoc& open, const std::string& why) {
+  if (open.monitor) demonitor(open.monitor);
+  open.monitor = {};
+  open.pid = {};
+  ++open.attempt;  // whatever the call in flight answers now is stale
+  if (++open.attempts < kOpenAttempts) {
+    request_open(doc);  // it stopped (idle) or crashed before answering: find its successor
+    return;
+  }
+  open_failed(doc, net::make_error(net::ErrorCode::internal_error,
+                                   "document \"" + doc + "\" could not be opened (" + why + "); open it again"));
+}
+
+void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, std::uint64_t attempt, core::Pid pid,
                             core::CallOutcome<OpenDocument::Reply>& outcome) {
   const auto it = docs_.find(doc);
   if (it == docs_.end() || it->second.epoch != epoch) {
@@ -283,13 +305,16 @@ void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, core::P
     return;
   }
   OpenDoc& open = it->second;
+  if (attempt != open.attempt) return;  // its process died (Down) and we asked its successor
   if (!outcome) {
     const core::CallFailure& failure = outcome.failure();
     const bool gone = failure.error == core::CallError::noproc || failure.error == core::CallError::callee_exited;
-    if (gone && ++open.attempts < 4) {
-      request_open(doc);  // it stopped (idle) or crashed before answering: find its successor
+    if (gone) {
+      retry_open(doc, open, failure.to_string());
       return;
     }
+    if (open.monitor) demonitor(open.monitor);
+    open.monitor = {};
     open_failed(doc, net::make_error(net::ErrorCode::internal_error,
                                      "document \"" + doc + "\" could not be opened (" + failure.to_string() + ")"));
     return;
@@ -299,8 +324,6 @@ void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, core::P
     return;
   }
   OpenedDocument& opened = **outcome;
-  open.pid = pid;
-  open.monitor = monitor(pid);
   open.attempts = 0;
   if (open.phase == DocPhase::opening) {
     emit(opened_frame(open.open_id, doc, opened, client_id_), &doc);
@@ -412,11 +435,15 @@ void Session::on_presence_event(const PresenceEventPtr& event) {
 
 void Session::on_document_down(const core::Down& down) {
   for (auto& [doc, open] : docs_) {
-    if (open.monitor == down.ref) {
-      open.monitor = {};
+    if (open.monitor != down.ref) continue;
+    open.monitor = {};
+    if (open.phase == DocPhase::open) {
       rejoin(doc, open, down.reason);
-      return;
+    } else {
+      if (open.phase == DocPhase::rejoining) open.crash_reason = down.reason;
+      retry_open(doc, open, "its process exited: " + down.reason.to_string());
     }
+    return;
   }
 }
 

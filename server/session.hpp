@@ -98,7 +98,8 @@ class Session final : public DocumentsClient {
     std::optional<net::RequestId> open_id;
     std::optional<std::uint64_t> resume_from;
     bool create = true;
-    int attempts = 0;
+    int attempts = 0;           // failed tries of the current open or rejoin
+    std::uint64_t attempt = 0;  // names the open call in flight; older answers are stale
     core::ExitReason crash_reason;  // why the last process died (for the errors of a rejoin)
     std::vector<DurableBatchPtr> held;  // batches that came while opening or rejoining
     std::map<std::uint64_t, std::optional<net::RequestId>> in_flight;  // seq -> request id
@@ -117,8 +118,9 @@ class Session final : public DocumentsClient {
 
   // documents
   void request_open(const std::string& doc);
-  void on_open_reply(const std::string& doc, std::uint64_t epoch, core::Pid pid,
+  void on_open_reply(const std::string& doc, std::uint64_t epoch, std::uint64_t attempt, core::Pid pid,
                      core::CallOutcome<OpenDocument::Reply>& outcome);
+  void retry_open(const std::string& doc, OpenDoc& open, const std::string& why);
   void open_failed(const std::string& doc, net::ErrorMessage error);
   void on_batch(const DurableBatchPtr& batch);
   void add_batch(const std::string& doc, OpenDoc& open, const DurableBatchPtr& batch);
