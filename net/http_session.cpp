@@ -67,8 +67,9 @@ Request to_request(const http::request<http::string_body>& message, std::string_
 
 HttpSession::HttpSession(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
     : stream_(std::move(socket)),
+      strand_(stream_.get_executor()),
       state_(std::move(state)),
-      handler_timer_(stream_.get_executor()),
+      handler_timer_(strand_),
       remote_endpoint_(endpoint_text(stream_.socket())) {}
 
 HttpSession::~HttpSession() {
@@ -79,11 +80,11 @@ void HttpSession::run() {
   registration_ = state_->enter(weak_from_this());
   if (!registration_) return;  // the server is stopping: the socket closes with us
   // The listener calls run() from its own strand; from here on, ours.
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  asio::dispatch(strand_, [self = shared_from_this()] { self->do_read(); });
 }
 
 void HttpSession::stop() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  asio::post(strand_, [self = shared_from_this()] {
     self->stopping_ = true;
     // An idle keep-alive connection: end it now. A request being answered finishes first
     // (its response says Connection: close).
@@ -194,7 +195,7 @@ void HttpSession::call_handler(const Handler& handler, Request request) {
   const std::uint64_t number = request_number_;
   // The answer may come from any thread: back to our strand with it.
   const Responder respond([self = shared_from_this(), number](Response response) {
-    asio::post(self->stream_.get_executor(), [self, number, response = std::move(response)]() mutable {
+    asio::post(self->strand_, [self, number, response = std::move(response)]() mutable {
       self->on_handler_answer(number, std::move(response));
     });
   });

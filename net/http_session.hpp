@@ -43,6 +43,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Sto
   void do_close();
 
   boost::beast::tcp_stream stream_;
+  // The connection's strand, copied: stop() posts to it from other threads, and the
+  // stream's socket may be moving to a WebSocketSession at that moment.
+  boost::beast::tcp_stream::executor_type strand_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<ServerState> state_;

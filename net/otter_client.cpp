@@ -158,6 +158,7 @@ struct OtterClient::Impl {
     welcome = greeting;
     emit(ConnectedEvent{greeting, reconnect});
     for (auto& [name, doc] : docs) {
+      doc.set_limits(greeting.limits);
       if (doc.phase() == ClientDocument::Phase::closed) send(doc.open_message());
     }
   }
@@ -343,7 +344,9 @@ struct OtterClient::Impl {
 
   template <class Predicate>
   bool wait(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout, Predicate predicate) {
-    return changed.wait_for(lock, timeout, [&] { return predicate() || stopping; }) && predicate();
+    // Also returns when no progress is possible any more (stopped, or not reconnecting).
+    return changed.wait_for(lock, timeout, [&] { return predicate() || stopping || link == Link::stopped; }) &&
+           predicate();
   }
 
   ClientDocument* find(std::string_view doc) {
@@ -448,6 +451,7 @@ Expected<DocumentView> OtterClient::open(const std::string& name, const OpenOpti
     const auto base = impl.seq_bases.find(name);
     const std::uint64_t seq_base = base == impl.seq_bases.end() ? 0 : base->second;
     doc = &impl.docs.try_emplace(name, name, impl.client_id, options.create, seq_base).first->second;
+    if (impl.welcome) doc->set_limits(impl.welcome->limits);
     if (impl.link == Impl::Link::connected) impl.send(doc->open_message());
   }
   const std::chrono::milliseconds timeout = options.timeout.value_or(impl.options.timeout);

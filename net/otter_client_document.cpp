@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "ot/apply.hpp"
+#include "ot/compose.hpp"
+#include "ot/json_codec.hpp"
 #include "ot/utf8.hpp"
 
 namespace otter::net {
@@ -13,6 +15,15 @@ ErrorMessage error_about_doc(ErrorCode code, std::string message, const std::str
   ErrorMessage error = make_error(code, std::move(message));
   error.doc = doc;
   return error;
+}
+
+// An upper bound of the op's compact JSON size is at most this cheap estimate's multiple
+// (an inserted byte is at most 6 bytes escaped; a component's number and separators less
+// than 24): below the limit by it, no need to encode.
+std::size_t json_size_bound(const ot::Operation& op) noexcept {
+  std::size_t bound = 2;
+  for (const ot::Component& component : op.components()) bound += 24 + 6 * component.text().size();
+  return bound;
 }
 
 ot::Selection clamped(ot::Selection selection, std::size_t length) noexcept {
@@ -369,6 +380,29 @@ std::optional<ErrorMessage> ClientDocument::edit(ot::Operation op, DocumentEffec
                            name_);
   }
   if (op.is_identity()) return std::nullopt;
+  if (max_code_points_ > 0 && op.target_length() > max_code_points_ && op.target_length() > op.base_length()) {
+    return error_about_doc(ErrorCode::doc_too_large,
+                           "the edit would make document \"" + name_ + "\" " + std::to_string(op.target_length()) +
+                               " code points long; the server allows " + std::to_string(max_code_points_),
+                           name_);
+  }
+  if (max_op_bytes_ > 0) {
+    // What goes out: the op itself, or the buffer it joins behind the op in flight.
+    const std::optional<ot::Operation>& buffer = client_->buffer();
+    const std::size_t bound = json_size_bound(op) + (buffer ? json_size_bound(*buffer) : 0);
+    if (bound > max_op_bytes_) {
+      ot::Expected<ot::Operation> composed = buffer ? ot::compose(*buffer, op) : ot::Expected<ot::Operation>(op);
+      const std::size_t size = composed ? ot::encode(*composed).size() : 0;
+      if (size > max_op_bytes_) {
+        return error_about_doc(ErrorCode::op_too_large,
+                               "the edit" + std::string(buffer ? ", with the edits waiting to be sent," : "") +
+                                   " is " + std::to_string(size) + " bytes of JSON; the server allows " +
+                                   std::to_string(max_op_bytes_) + " per op" +
+                                   (buffer ? " (wait for the edits in flight first)" : ""),
+                               name_);
+      }
+    }
+  }
   if (!ot::apply(text_, op)) {
     return error_about_doc(ErrorCode::invalid_op, "the edit does not fit document \"" + name_ + "\"", name_);
   }
@@ -376,6 +410,11 @@ std::optional<ErrorMessage> ClientDocument::edit(ot::Operation op, DocumentEffec
   move_peers(op);
   if (submission && *submission && phase_ == Phase::open) send_submission(**submission, out);
   return std::nullopt;
+}
+
+void ClientDocument::set_limits(const Limits& limits) noexcept {
+  max_op_bytes_ = static_cast<std::size_t>(limits.max_op_bytes);
+  max_code_points_ = static_cast<std::size_t>(limits.max_doc_code_points);
 }
 
 std::optional<ErrorMessage> ClientDocument::set_selection(std::optional<ot::Selection> selection,

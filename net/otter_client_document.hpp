@@ -87,8 +87,13 @@ class ClientDocument {
   // The delay asked for by an earlier resend_after has passed.
   void resend_due(DocumentEffects& out);
 
+  // The server's limits (from its welcome): edits beyond them are refused locally.
+  void set_limits(const Limits& limits) noexcept;
+
   // A local edit: `op` must span the local text. Errors (nothing changed): not_open if the
-  // document is not open (or failed, or reloading), invalid_op if op does not fit.
+  // document is not open (or failed, or reloading), invalid_op if op does not fit,
+  // doc_too_large / op_too_large beyond the server's limits — including an op that, composed
+  // with the edits waiting behind the one in flight, would be too large to send.
   [[nodiscard]] std::optional<ErrorMessage> edit(ot::Operation op, DocumentEffects& out);
   // This client's selection (nullopt clears it), in local coordinates; clamped to the text.
   [[nodiscard]] std::optional<ErrorMessage> set_selection(std::optional<ot::Selection> selection,
@@ -148,6 +153,8 @@ class ClientDocument {
   bool presence_due_ = false;
   std::map<std::string, PeerPresence, std::less<>> peers_;  // by session id
   std::optional<ErrorMessage> failure_;
+  std::size_t max_op_bytes_ = 0;    // 0: unknown
+  std::size_t max_code_points_ = 0;  // 0: unknown
 };
 
 }  // namespace otter::net
