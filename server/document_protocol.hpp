@@ -147,6 +147,9 @@ struct DocumentRequestFailed {
 struct EditResult {
   std::uint64_t revision = 0;
   bool duplicate = false;
+  // The op as applied (transformed to the head it landed on). For a duplicate: as applied
+  // the first time if still in memory, else the empty op.
+  ot::Operation op;
 };
 
 struct EditDocument {

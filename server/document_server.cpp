@@ -428,7 +428,7 @@ void DocumentServer::on_submit(SubmitOp& submit) {
   }
   if (applied->duplicate) {
     context_->metrics.ops_duplicate.add();
-    DuplicateWaiter waiter{applied->revision, submit.seq, submit.client_id, submit.session, std::nullopt};
+    DuplicateWaiter waiter{applied->revision, submit.seq, submit.client_id, submit.session, std::nullopt, {}};
     if (applied->revision <= published_revision_) {
       answer_duplicate(waiter);
     } else {
@@ -456,7 +456,8 @@ void DocumentServer::on_edit(EditDocument& edit, const core::From& from) {
   }
   if (applied->duplicate) {
     context_->metrics.ops_duplicate.add();
-    DuplicateWaiter waiter{applied->revision, edit.seq, edit.client_id, core::Pid{}, from};
+    DuplicateWaiter waiter{applied->revision, edit.seq, edit.client_id, core::Pid{}, from,
+                           std::move(applied->op_as_applied)};
     if (applied->revision <= published_revision_) {
       answer_duplicate(waiter);
     } else {
@@ -469,7 +470,7 @@ void DocumentServer::on_edit(EditDocument& edit, const core::From& from) {
 
 void DocumentServer::answer_duplicate(const DuplicateWaiter& waiter) {
   if (waiter.caller) {
-    reply(*waiter.caller, EditDocument::Reply(EditResult{waiter.revision, true}));
+    reply(*waiter.caller, EditDocument::Reply(EditResult{waiter.revision, true, waiter.op}));
   } else {
     send(waiter.session, DuplicateAck{doc_, waiter.client_id, waiter.seq, waiter.revision});
   }
@@ -544,7 +545,7 @@ void DocumentServer::publish_durable() {
     }
     batch->ops.push_back(DurableOp{op.revision, std::move(op.client_id), op.seq, ot::encode(op.op)});
     context_->metrics.op_latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(now - op.applied_at));
-    if (op.caller) reply(*op.caller, EditDocument::Reply(EditResult{op.revision, false}));
+    if (op.caller) reply(*op.caller, EditDocument::Reply(EditResult{op.revision, false, op.op}));
     pending_.pop_front();
   }
   published_revision_ = batch->last_revision();
@@ -572,6 +573,18 @@ void DocumentServer::remember(const DurableBatchPtr& batch) {
 }
 
 // --- lifetime ---------------------------------------------------------------------------
+
+void DocumentServer::terminate(const core::ExitReason& reason) {
+  // Asked to stop (server shutdown): hand the ops applied in this burst to the writer too,
+  // so the storage stop that follows commits them. (Not after a crash: that state is
+  // suspect, and nobody was acked for those ops anyway.)
+  if (reason.is_abnormal() || unsubmitted_.empty()) return;
+  try {
+    submit_writes();
+  } catch (const std::exception& e) {
+    spdlog::warn("document '{}': ops applied but not written at stop: {}", doc_, e.what());
+  }
+}
 
 void DocumentServer::update_idle_timer() {
   if (members_.empty()) {

@@ -70,6 +70,7 @@ class DocumentServer final : public core::GenServer {
   Result handle_cast(core::Message& message) override;
   Result handle_info(core::Message& message) override;
   Result handle_continue(core::Message& message) override;
+  void terminate(const core::ExitReason& reason) override;
 
  private:
   // absent: storage has no such document; requests get doc_not_found until an open that
@@ -90,6 +91,7 @@ class DocumentServer final : public core::GenServer {
     std::string client_id;
     core::Pid session;                 // a session's SubmitOp ...
     std::optional<core::From> caller;  // ... or an EditDocument
+    ot::Operation op;                  // as applied the first time (for an EditDocument)
   };
   struct Member {
     PresenceState presence;

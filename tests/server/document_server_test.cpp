@@ -50,7 +50,9 @@ TEST_F(DocumentServerTest, AnEditIsAnsweredWithItsRevisionOnceDurable) {
   create("notes");
   EXPECT_EQ(edit("notes", "c-1", 1, 0, append(0, "Hello")).revision, 1U);
   // Also at revision 0: transformed past revision 1, the newcomer's insert goes first.
-  EXPECT_EQ(edit("notes", "c-2", 1, 0, append(0, "Oh ")).revision, 2U);
+  const EditResult second = edit("notes", "c-2", 1, 0, append(0, "Oh "));
+  EXPECT_EQ(second.revision, 2U);
+  EXPECT_EQ(second.op, (ot::Operation{}.insert("Oh ").retain(5)));  // as applied
   const DocumentView view = documents().read("notes").value();
   EXPECT_EQ(view.revision, 2U);
   EXPECT_EQ(view.text, "Oh Hello");
@@ -68,6 +70,7 @@ TEST_F(DocumentServerTest, ADuplicateEditIsAnsweredWithTheOriginalRevisionAndApp
   const EditResult again = edit("notes", "c-1", 1, 0, append(0, "a"));
   EXPECT_EQ(again.revision, 1U);
   EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.op, append(0, "a"));
   EXPECT_EQ(documents().read("notes")->text, "a");
   EXPECT_EQ(fixture_.service().metrics().ops_duplicate.value(), 1U);
 }
