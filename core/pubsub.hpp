@@ -24,7 +24,9 @@
 //     shared_ptr (see registry.hpp); the fan-out itself runs with no lock held;
 //   - each subscriber gets its own copy of the std::any. For anything bigger than a few
 //     words, broadcast a `std::shared_ptr<const T>`: every copy is then a reference-count
-//     increment and all subscribers share one immutable payload.
+//     increment and all subscribers share one immutable payload. (libstdc++'s std::any
+//     stores only one-pointer-sized values inline, so each copy of a shared_ptr also
+//     costs one small allocation; a one-word handle such as boost::intrusive_ptr avoids it.)
 //   - subscribe/unsubscribe copy the topic's subscriber list: O(subscribers of the topic).
 //
 // Cluster seam: broadcast() and broadcast_from() also hand the message to the

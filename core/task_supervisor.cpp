@@ -187,9 +187,6 @@ class TaskProcess : public Process {
     state_->mark_exited(reason);
     for (const From& from : awaiting_) answer(from);
     awaiting_.clear();
-    // Process doesn't withdraw the monitors an exiting process holds: without this every
-    // task would leave an entry in its (long-lived) owner's watcher list.
-    if (owner_monitor_) demonitor(owner_monitor_);
     on_end();
     tracker_->remove(self());
   }

@@ -43,6 +43,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <stop_token>
 #include <utility>
 #include <vector>
@@ -165,9 +166,13 @@ Task<std::vector<CallOutcome<TaskValueOf<const F, const In&>>>> TaskSupervisor::
     for (detail::StreamItemOutcome& outcome : outcomes) {
       if (outcome.failure) {
         results.emplace_back(std::move(*outcome.failure));
-      } else {
-        results.emplace_back(std::move(**std::any_cast<std::shared_ptr<Out>>(&outcome.value)));
+        continue;
       }
+      std::shared_ptr<Out>* value = std::any_cast<std::shared_ptr<Out>>(&outcome.value);
+      if (value == nullptr || *value == nullptr) {
+        throw std::logic_error("async_stream: an item reported neither a value nor a failure");
+      }
+      results.emplace_back(std::move(**value));
     }
     state->set_value(std::move(results));
   };

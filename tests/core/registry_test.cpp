@@ -2,6 +2,7 @@
 #include "core/registry.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -19,6 +20,10 @@
 namespace otter::core {
 namespace {
 using namespace testing;
+
+// Builds spdlog's default logger before any thread logs: libspdlog isn't instrumented, so
+// TSan can't see the guard of its lazy construction when two pool threads log first.
+const std::shared_ptr<spdlog::logger> kLoggerReady = spdlog::default_logger();
 
 // A Counter that registers itself under `key` in init, and refuses to start if taken.
 class NamedCounter : public Counter {

@@ -3,6 +3,7 @@
 #include "core/task_supervisor.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +19,10 @@
 namespace otter::core {
 namespace {
 using namespace testing;
+
+// Builds spdlog's default logger before any thread logs: libspdlog isn't instrumented, so
+// TSan can't see the guard of its lazy construction when two pool threads log first.
+const std::shared_ptr<spdlog::logger> kLoggerReady = spdlog::default_logger();
 
 // Holds task functions (on the blocking threads) until the test opens it.
 class Gate {
