@@ -54,6 +54,29 @@ struct DecodeLimits {
 [[nodiscard]] std::string encode(const ClientMessage& message);
 [[nodiscard]] Expected<ServerMessage> decode_server_message(std::string_view frame);
 
+// The fan-out fast path for `ops` frames. Every session of a document gets the same
+// entries except its own acks, so a document encodes each entry once (encode_entry, in
+// both its op form and its ack form) and each session assembles its frame by
+// concatenation:
+//   OpsFrameBuilder frame(doc);
+//   for (...) frame.add(is_own ? entry.ack_json : entry.op_json);
+//   connection->send(share(std::move(frame).finish()));
+// The result is byte-identical to encode(Ops{doc, entries}).
+[[nodiscard]] std::string encode_entry(const OpsEntry& entry);
+
+class OpsFrameBuilder {
+ public:
+  // `doc` must be a valid doc id (is_valid_doc_id): it is written without escaping.
+  explicit OpsFrameBuilder(std::string_view doc);
+  void add(std::string_view encoded_entry);
+  [[nodiscard]] std::string finish() &&;
+  [[nodiscard]] std::size_t entry_count() const noexcept { return count_; }
+
+ private:
+  std::string frame_;
+  std::size_t count_ = 0;
+};
+
 // 1-128 characters of [A-Za-z0-9._-].
 [[nodiscard]] bool is_valid_doc_id(std::string_view doc) noexcept;
 // 1-64 characters of [A-Za-z0-9._-].

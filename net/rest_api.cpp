@@ -13,6 +13,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/scoped_process.hpp"
 #include "net/json_fields.hpp"
 #include "ot/json_codec.hpp"
 #include "ot/utf8.hpp"
@@ -336,6 +337,7 @@ struct RestApi::State {
       }
       return storage_error_response(created.error());
     }
+    retire_stale_process(*id);
     std::uint64_t revision = 0;
     if (insert) {
       net::Expected<server::EditResult> edited = service.documents().edit(
@@ -476,6 +478,23 @@ struct RestApi::State {
   }
 
   // --- helpers ----------------------------------------------------------------------------
+
+  // A document process that looked for this id before it existed (a GET of a missing
+  // document) lingers, answering doc_not_found from what it saw then; it would refuse the
+  // edits of the document we just created. Stop it (`shutdown` is a normal exit: its
+  // supervisor does not restart it; callers waiting on it retry the lookup), so the next
+  // request starts a process that loads the new document. Only a process that predates
+  // the create can be there: a live document's create fails with doc_exists first.
+  void retire_stale_process(const std::string& id) {
+    const core::Pid stale = service.documents().whereis(id);
+    if (!stale) return;
+    core::ScopedProcess self(service.context().runtime);
+    self.monitor(stale);
+    self.exit(stale, core::ExitReason::shutdown());
+    if (!self.receive<core::Down>(options.call_timeout)) {
+      spdlog::warn("document '{}': the process that predates its creation did not stop", id);
+    }
+  }
 
   static Response bad_query(std::string_view name, std::string_view value, std::string_view expected) {
     return error_response(ErrorCode::invalid_message, "query parameter \"" + std::string(name) + "\" must be " +

@@ -316,6 +316,25 @@ std::string encode(const ServerMessage& message) {
   return json::serialize(std::visit([](const auto& m) { return to_object(m); }, message));
 }
 
+std::string encode_entry(const OpsEntry& entry) { return json::serialize(to_object(entry)); }
+
+OpsFrameBuilder::OpsFrameBuilder(std::string_view doc) {
+  frame_.reserve(64 + doc.size());
+  frame_ += R"({"type":"ops","doc":")";
+  frame_ += doc;
+  frame_ += R"(","ops":[)";
+}
+
+void OpsFrameBuilder::add(std::string_view encoded_entry) {
+  if (count_++ > 0) frame_ += ',';
+  frame_ += encoded_entry;
+}
+
+std::string OpsFrameBuilder::finish() && {
+  frame_ += "]}";
+  return std::move(frame_);
+}
+
 Expected<ServerMessage> decode_server_message(std::string_view frame) {
   boost::system::error_code ec;
   const json::value root = json::parse(json::string_view(frame.data(), frame.size()), ec);

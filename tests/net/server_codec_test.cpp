@@ -54,6 +54,17 @@ TEST(ServerCodec, EncodesPresenceUpdatesClearedCursorsAndDepartures) {
             R"({"type":"presence","doc":"notes","session":"s-12","left":true})");
 }
 
+TEST(ServerCodec, AssemblesOpsFramesFromPreEncodedEntriesByteForByte) {
+  const std::vector<OpsEntry> entries = {OpsEntry{43, "c-11", op_of(R"([3,"x\"é",9])"), std::nullopt, false},
+                                         OpsEntry{44, "c-7f3a", std::nullopt, 7, false},
+                                         OpsEntry{45, "c-9", std::nullopt, 2, true}};
+  OpsFrameBuilder frame("notes");
+  for (const OpsEntry& entry : entries) frame.add(encode_entry(entry));
+  EXPECT_EQ(frame.entry_count(), 3U);
+  EXPECT_EQ(std::move(frame).finish(), encode(ServerMessage{Ops{"notes", entries}}));
+  EXPECT_EQ(OpsFrameBuilder("d").finish(), encode(ServerMessage{Ops{"d", {}}}));
+}
+
 TEST(ServerCodec, EncodesErrorsWithTheirEchoes) {
   ErrorMessage error{ErrorCode::base_length_mismatch,
                      "op base length 7 does not match document length 12 at revision 42", RequestId(1), "notes", 7, {}};
