@@ -15,6 +15,8 @@ set -euo pipefail
 # One line per benchmark program: <cmake target> <binary under the build dir> [args...]
 BENCHMARKS=(
   "ot_bench bench/ot/ot_bench"
+  "core_bench bench/core/core_bench"
+  "caf_bench bench/core/caf_bench"
 )
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
