@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+
+# ---- frontend: build the web app into frontend/dist, which otterd serves at /
+(cd frontend && npm run --silent build)
+# ---- end frontend
 cmake --preset release >/dev/null
 cmake --build --preset release -j "${OTTER_JOBS:-$(nproc)}" --target supervision_tree
 exec build/release/examples/supervision_tree "$@"

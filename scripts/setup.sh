@@ -10,9 +10,12 @@ packages=(
   libcaf-dev            # the reference actor runtime the core benchmark compares against
   clang libclang-rt-14-dev  # libFuzzer for the OT fuzz target
 )
-if [ "${OTTER_WITH_BROWSER:-0}" = 1 ]; then
-  packages+=(chromium nodejs npm)
-fi
+# The frontend: Debian's chromium runs its browser tests (never a browser npm downloads).
+# Node.js 20+ and npm build it; a machine that already has node (NodeSource's nodejs
+# includes npm) keeps it: Debian's npm package would conflict with it.
+packages+=(chromium)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,4 +33,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages present"
+fi
+
+# ---- frontend: npm packages (frontend/package-lock.json), again only when the lockfile changed
+frontend_dir="$(cd "$(dirname "$0")/.." && pwd)/frontend"
+lock_stamp="$frontend_dir/node_modules/.otter-lock.sha256"
+lock_sum="$(sha256sum "$frontend_dir/package-lock.json" | cut -d' ' -f1)"
+if [ ! -d "$frontend_dir/node_modules" ] || [ "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: npm ci in frontend/"
+  (cd "$frontend_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" >"$lock_stamp"
+else
+  echo "setup: frontend npm packages present"
 fi
