@@ -13,7 +13,7 @@ packages=(
 # The frontend: Debian's chromium runs its browser tests (never a browser npm downloads).
 # Node.js 20+ and npm build it; a machine that already has node (NodeSource's nodejs
 # includes npm) keeps it: Debian's npm package would conflict with it.
-packages+=(chromium)
+packages+=(chromium fonts-noto-color-emoji)  # the font: emoji in the tests' screenshots
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

@@ -5,6 +5,7 @@
 #   1. installs Debian packages (scripts/setup.sh)
 #   2. ASan+UBSan build of everything, the whole test suite under it
 #   3. ThreadSanitizer build, the tests labelled `concurrency` under it
+#   4. the frontend: npm test (the TypeScript OT client), then the browser tests
 #
 # In CI (CI=true) warnings are errors (in the ASan build, which compiles everything). Set OTTER_JOBS to change build parallelism.
 set -euo pipefail
@@ -34,3 +35,12 @@ cmake --build --preset tsan -j "$jobs"
 step "Concurrency tests under TSan"
 # TSan's runtime needs ASLR entropy it can handle; Debian 12 kernels may use more.
 setarch "$(uname -m)" -R ctest --preset tsan -j "$jobs" -L concurrency
+
+# ---- frontend (frontend/, docs/frontend.md) ---------------------------------------------
+step "Frontend unit tests (TypeScript OT client, shared vectors)"
+(cd frontend && npm test)
+
+step "Frontend browser tests (Debian chromium + playwright-core against a real otterd)"
+# The ASan otterd built above; screenshots go to frontend/test-artifacts/.
+(cd frontend && OTTERD_BINARY="$PWD/../build/asan/otterd/otterd" npm run test:browser)
+# ---- end frontend

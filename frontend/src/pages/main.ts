@@ -1,6 +1,7 @@
 // The web app's entry: one bundle for every page, routed by path.
 //   /          the start page: documents, create one
 //   /d/<id>    the editor
+import { utf16ToCodePoints } from "../ot/index.js";
 import { renderEditorPage } from "./editor_page.js";
 import { renderStartPage } from "./start_page.js";
 
@@ -28,6 +29,11 @@ function route(): void {
         pending: editor.sync.pendingEdits,
         synchronized: editor.sync.synchronized,
         peers: [...editor.sync.peers.values()].map((p) => ({ name: p.name, selection: p.selection })),
+        selection: (() => {
+          const { anchor, head } = editor.view.state.selection.main;
+          const [a, h] = utf16ToCodePoints(editor.view.state.doc, [anchor, head]);
+          return { anchor: a, head: h };
+        })(),
       }),
     };
     return;
