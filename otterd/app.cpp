@@ -130,7 +130,7 @@ void App::Impl::start() {
            std::to_string(websockets) + "\n";
   };
   rest = std::make_unique<net::RestApi>(*service, std::move(rest_options));
-  if (config.admin_enabled) spdlog::warn("admin hooks enabled: POST /api/admin/docs/{{id}}/crash crashes documents");
+  if (config.admin_enabled) spdlog::warn("admin hooks enabled: POST /api/admin/docs/{id}/crash crashes documents");
 
   net::HttpServerConfig server_config = http_config();
   net::Router router;

@@ -249,14 +249,14 @@ void OtterdProcess::kill9() {
   join_reader();
 }
 
-int OtterdProcess::terminate(std::chrono::milliseconds timeout) {
+int OtterdProcess::terminate(std::chrono::milliseconds timeout, int signal) {
   if (pid_ <= 0) throw std::logic_error("terminate(): otterd is not running");
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   std::optional<int> status = wait_for_exit(timeout);
   if (!status) {
     kill9();
     throw std::runtime_error("otterd did not exit within " + std::to_string(timeout.count()) +
-                             " ms of SIGTERM (killed); its output:\n" + output());
+                             " ms of signal " + std::to_string(signal) + " (killed); its output:\n" + output());
   }
   join_reader();
   return *status;

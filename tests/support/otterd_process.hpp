@@ -16,7 +16,7 @@
 //   it is bounded by start_timeout. If the child exits first or the time runs out, the
 //   constructor (or restart()) throws std::runtime_error carrying the child's output.
 // - output() is everything the child wrote so far, across restarts (for failure messages).
-// - kill9() and terminate() reap the child; terminate() returns its exit status (128 + the
+// - kill9() and terminate() reap the child; terminate() (SIGTERM, or the signal given) returns its exit status (128 + the
 //   signal's number if a signal ended it) and throws if it did not exit within the timeout
 //   (after killing it). restart() starts a new child on the same directory; the old one must
 //   be gone (kill9/terminate first).
@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -41,8 +42,8 @@
 namespace otter::testing {
 
 struct OtterdOptions {
-  std::vector<std::string> args;           // extra command-line arguments
-  std::optional<std::string> config_yaml;  // written to <dir>/otter.yaml, passed with --config
+  std::vector<std::string> args{};         // extra command-line arguments
+  std::optional<std::string> config_yaml{};  // written to <dir>/otter.yaml, passed with --config
   bool dev = false;                        // --dev: the admin hooks (POST /api/admin/docs/{id}/crash)
   std::chrono::milliseconds start_timeout{60'000};
 };
@@ -68,7 +69,8 @@ class OtterdProcess {
   [[nodiscard]] std::string output() const;
 
   void kill9();
-  int terminate(std::chrono::milliseconds timeout = std::chrono::milliseconds{30'000});
+  // `signal` is SIGTERM unless a test wants SIGINT.
+  int terminate(std::chrono::milliseconds timeout = std::chrono::milliseconds{30'000}, int signal = SIGTERM);
   void restart();
 
   // The otterd binary the tests run.

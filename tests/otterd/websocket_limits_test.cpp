@@ -1,0 +1,92 @@
+// The limits of a WebSocket session, configured and enforced by a real otterd: the welcome
+// message advertises what the config says, and each limit answers with its protocol code.
+#include <gtest/gtest.h>
+
+#include "tests/otterd/otterd_testing.hpp"
+
+namespace otter::otterd::testing {
+namespace {
+
+constexpr std::string_view kSmallLimits = R"(
+websocket:
+  max_frame_bytes: 4096
+sessions:
+  max_op_bytes: 1024
+  ops_per_second: 5
+  max_open_docs: 2
+)";
+
+class WebSocketLimitsTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "otterd output:\n" << server_.output();
+  }
+  OtterdProcess server_{{.config_yaml = std::string(kSmallLimits)}};
+};
+
+TEST_F(WebSocketLimitsTest, WelcomeAdvertisesTheConfiguredLimits) {
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-1");
+  const json::value welcome = receive_type(*ws, "welcome");
+  ASSERT_FALSE(welcome.is_null());
+  const json::value& limits = welcome.as_object().at("limits");
+  EXPECT_EQ(count_field(limits, "max_frame_bytes"), 4096U);
+  EXPECT_EQ(count_field(limits, "max_op_bytes"), 1024U);
+  EXPECT_EQ(count_field(limits, "ops_per_second"), 5U);
+  EXPECT_EQ(count_field(limits, "max_open_docs"), 2U);
+}
+
+TEST_F(WebSocketLimitsTest, AFrameOverMaxFrameBytesClosesTheConnectionWith1009) {
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-2");
+  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
+  ws->send(R"({"type": "ping", "padding": ")" + std::string(5000, 'x') + R"("})");
+  const std::optional<net::CloseReason> closed = ws->wait_closed(kWait);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->code, 1009);
+  EXPECT_EQ(closed->reason, "frame_too_large");
+}
+
+TEST_F(WebSocketLimitsTest, AnOpOverMaxOpBytesIsRefusedAndTheConnectionStays) {
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-3");
+  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
+  ws->send(R"({"type": "open", "id": 1, "doc": "limits"})");
+  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  ws->send(R"({"type": "op", "doc": "limits", "rev": 0, "seq": 1, "op": [")" + std::string(2000, 'y') + R"("]})");
+  const json::value error = receive_type(*ws, "error");
+  ASSERT_FALSE(error.is_null());
+  EXPECT_EQ(string_field(error, "code"), "op_too_large");
+  ws->send(R"({"type": "ping"})");
+  EXPECT_FALSE(receive_type(*ws, "pong").is_null());
+}
+
+TEST_F(WebSocketLimitsTest, OpsBeyondOpsPerSecondAreRateLimited) {
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-4");
+  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
+  ws->send(R"({"type": "open", "id": 1, "doc": "rate"})");
+  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  // A burst well over 5 ops per second: each op inserts one character at the start, based
+  // on the revision before the burst (the server transforms them).
+  for (int seq = 1; seq <= 30; ++seq) {
+    ws->send(R"({"type": "op", "doc": "rate", "rev": 0, "seq": )" + std::to_string(seq) + R"(, "op": ["x"]})");
+  }
+  const json::value error = receive_type(*ws, "error");
+  ASSERT_FALSE(error.is_null());
+  EXPECT_EQ(string_field(error, "code"), "rate_limited");
+  ws->send(R"({"type": "ping"})");
+  EXPECT_FALSE(receive_type(*ws, "pong").is_null()) << "rate_limited is not fatal";
+}
+
+TEST_F(WebSocketLimitsTest, OpeningMoreThanMaxOpenDocsIsRefused) {
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-5");
+  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
+  ws->send(R"({"type": "open", "id": 1, "doc": "one"})");
+  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  ws->send(R"({"type": "open", "id": 2, "doc": "two"})");
+  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  ws->send(R"({"type": "open", "id": 3, "doc": "three"})");
+  const json::value error = receive_type(*ws, "error");
+  ASSERT_FALSE(error.is_null());
+  EXPECT_EQ(string_field(error, "code"), "too_many_docs");
+}
+
+}  // namespace
+}  // namespace otter::otterd::testing
