@@ -69,7 +69,7 @@ struct RestOptions {
   std::size_t max_op_bytes = 256 * 1024;  // an op's compact JSON (op_too_large), as on WebSockets
   bool admin = false;                     // register /api/admin/... (tests, dashboard)
   // Extra Prometheus text appended to /metrics (otterd's own gauges); may be empty.
-  std::function<std::string()> extra_metrics;
+  std::function<std::string()> extra_metrics{};
 };
 
 // The HTTP status a protocol error code answers with over REST.
