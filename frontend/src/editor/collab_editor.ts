@@ -10,7 +10,7 @@
 //   change that would split a surrogate pair is widened to the whole pair (a filter below).
 // - Remote changes are not added to the undo history; undo takes back only local edits.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { Annotation, Compartment, EditorState, type Transaction, type TransactionSpec } from "@codemirror/state";
+import { Annotation, Compartment, EditorState, Transaction, type TransactionSpec } from "@codemirror/state";
 import {
   drawSelection,
   EditorView,
@@ -105,7 +105,7 @@ export class CollabEditor {
         const doc = this.view.state.doc;
         this.view.dispatch({
           changes: { from: 0, to: doc.length, insert: event.text },
-          annotations: [fromServer.of(true)],
+          annotations: [fromServer.of(true), Transaction.addToHistory.of(false)],
           effects: this.editable.reconfigure([]),
         });
         this.queueCursorRefresh();
@@ -114,7 +114,7 @@ export class CollabEditor {
       }
       case "remote": {
         const changes = opToChanges(this.view.state.doc, event.op);
-        this.view.dispatch({ changes, annotations: [fromServer.of(true)] });
+        this.view.dispatch({ changes, annotations: [fromServer.of(true), Transaction.addToHistory.of(false)] });
         this.queueCursorRefresh();
         return;
       }
