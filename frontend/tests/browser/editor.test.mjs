@@ -55,14 +55,21 @@ describe("the web editor against a real otterd", () => {
     await server?.stop();
   });
 
-  test("the start page lists documents and creates a new one", async () => {
+  test("the start page lists documents and creates a new one from the keyboard", async () => {
     await api(server, "POST", "/api/docs", { id: "shopping-list", text: "milk\neggs 🥚\n" });
     const page = await newPage(browser);
     await page.goto(`${server.url}/`);
     await page.getByRole("link", { name: "shopping-list" }).waitFor();
     await screenshot(page, "start-page");
-    await page.getByLabel("Document name").fill("fresh-notes");
-    await page.getByRole("button", { name: "Create" }).click();
+    // Keyboard only: Tab past the skip link and the home link to the name field, Enter creates.
+    const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent);
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Skip to content");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "new-doc-id");
+    await page.keyboard.type("fresh-notes");
+    await page.keyboard.press("Enter");
     await page.waitForURL(`${server.url}/d/fresh-notes`);
     await page.waitForFunction(() => window.otter?.state().phase === "open");
     assert.equal((await getDoc(server, "fresh-notes")).text, "");
