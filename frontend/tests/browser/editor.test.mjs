@@ -134,6 +134,42 @@ describe("the web editor against a real otterd", () => {
     await bo.context().close();
   });
 
+  test("editors typing through a crash of the document's process end with the server's text", async () => {
+    const doc = "crashy";
+    await api(server, "POST", "/api/docs", { id: doc, text: "\n" });
+    const ann = await newPage(browser);
+    const bo = await newPage(browser);
+    try {
+      await openEditor(ann, server.url, doc, "Ann");
+      await openEditor(bo, server.url, doc, "Bo");
+      await ann.locator(".cm-content").click();
+      await ann.keyboard.press("Control+Home");
+      await bo.locator(".cm-content").click();
+      await bo.keyboard.press("Control+End");
+      const annWords = ["ann-one ", "ann-two 🦦 ", "ann-three "];
+      const boWords = ["bo-one ", "bo-two 😀 ", "bo-three "];
+      let crashed;
+      await Promise.all([
+        (async () => {
+          for (const w of annWords) await ann.keyboard.type(w, { delay: 10 });
+        })(),
+        (async () => {
+          await bo.keyboard.type(boWords[0], { delay: 10 });
+          crashed = await api(server, "POST", `/api/admin/docs/${doc}/crash`);
+          for (const w of boWords.slice(1)) await bo.keyboard.type(w, { delay: 10 });
+        })(),
+      ]);
+      assert.equal(crashed.crashed, true, JSON.stringify(crashed));
+      const text = await converge(server, doc, [ann, bo]);
+      assert.equal(count(text, annWords.join("")), 1, JSON.stringify(text));
+      assert.equal(count(text, boWords.join("")), 1, JSON.stringify(text));
+      assert.deepEqual([...ann.errors, ...bo.errors], []);
+    } finally {
+      await ann.context().close();
+      await bo.context().close();
+    }
+  });
+
   test("a page that loses its connection keeps typing and comes back with its edits applied exactly once", async () => {
     const doc = "offline";
     await api(server, "POST", "/api/docs", { id: doc, text: "start\n" });
