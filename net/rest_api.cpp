@@ -404,15 +404,20 @@ struct RestApi::State {
     if (!edited) return error_response(edited.error());
 
     json::object body{{"id", id}, {"revision", edited->revision}, {"duplicate", edited->duplicate}};
-    // The op as applied (transformed) is in storage now: the edit answered once durable.
-    storage::Expected<std::vector<storage::StoredOp>> applied =
-        service.storage().ops_since(id, edited->revision - 1, 1);
-    if (applied && !applied->empty()) {
-      body["op"] = ot::to_json(applied->front().op);
+    if (!edited->duplicate || !edited->op.empty()) {
+      body["op"] = ot::to_json(edited->op);
     } else {
-      // The op is durable and acked; failing the request now would invite a resend.
-      spdlog::warn("document '{}': revision {} applied but not read back: {}", id, edited->revision,
-                   applied ? std::string("no such op") : applied.error().message);
+      // A duplicate whose op is no longer in the document's memory: storage has it (the
+      // original was durable before anyone could resend it).
+      storage::Expected<std::vector<storage::StoredOp>> original =
+          service.storage().ops_since(id, edited->revision - 1, 1);
+      if (original && !original->empty()) {
+        body["op"] = ot::to_json(original->front().op);
+      } else {
+        // The op is durable and acked; failing the request now would invite another resend.
+        spdlog::warn("document '{}': revision {} not read back for a duplicate: {}", id, edited->revision,
+                     original ? std::string("no such op") : original.error().message);
+      }
     }
     return json_response(200, body);
   }

@@ -193,6 +193,7 @@ TEST_F(RestApiTest, AResendWithTheSameClientIdAndSeqIsAppliedOnce) {
   const json::value body = parse_json(resent.body);
   EXPECT_TRUE(body.as_object().at("duplicate").as_bool());
   EXPECT_EQ(count_field(body, "revision"), count_field(parse_json(first.body), "revision"));
+  EXPECT_EQ(body.as_object().at("op"), parse_json(first.body).as_object().at("op"));
   EXPECT_EQ(api_.text("resend"), "abc!");
 
   const net::HttpResponse skipped = api_.submit_as("resend", "script-1", 3, 2, json::array{4, "?"});
