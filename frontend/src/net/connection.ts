@@ -238,7 +238,9 @@ export class Connection {
   private startLiveness(): void {
     if (this.livenessTimer) clearInterval(this.livenessTimer);
     const period = Math.max(1000, Math.floor(this.heartbeatMs / 3));
+    const socket = this.socket;
     this.livenessTimer = setInterval(() => {
+      if (socket !== this.socket) return; // a timer of a socket already dropped
       const quiet = Date.now() - this.lastHeard;
       if (quiet > 2 * this.heartbeatMs) {
         this.socket?.close(4000, "no answer");
