@@ -41,6 +41,12 @@ step "Frontend unit tests (TypeScript OT client, shared vectors)"
 (cd frontend && npm test)
 
 step "Frontend browser tests (Debian chromium + playwright-core against a real otterd)"
-# The ASan otterd built above; screenshots go to frontend/test-artifacts/.
-(cd frontend && OTTERD_BINARY="$PWD/../build/asan/otterd/otterd" npm run test:browser)
+# Against the ASan otterd built above (else the tests build a release one in build/frontend);
+# screenshots go to frontend/test-artifacts/.
+asan_otterd="$PWD/build/asan/otterd/otterd"
+if [ -x "$asan_otterd" ]; then
+  (cd frontend && OTTERD_BINARY="$asan_otterd" npm run test:browser)
+else
+  (cd frontend && npm run test:browser)
+fi
 # ---- end frontend
