@@ -1,7 +1,78 @@
 #include "core/mailbox.hpp"
 
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
 namespace otter::core::detail {
 namespace {
+
+// --- node recycling ------------------------------------------------------------------
+// Each thread keeps up to kCachedNodes freed nodes and hands them out again. A node is
+// often freed on another thread than the one that allocated it (the receiver frees
+// what the sender allocated); the cache doesn't care, it holds raw blocks. In an ASan
+// build the cached blocks are poisoned (but for the link word), so a use after free of a
+// node is still reported.
+constexpr std::size_t kCachedNodes = 1024;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// Trivially destructible, so it can still be read while (and after) the cache below is
+// destroyed at thread exit: nodes freed that late go straight back to the heap.
+enum class CacheState : unsigned char { unused, alive, destroyed };
+thread_local CacheState cache_state = CacheState::unused;
+
+class NodeCache {
+ public:
+  NodeCache() noexcept { cache_state = CacheState::alive; }
+  NodeCache(const NodeCache&) = delete;
+  NodeCache& operator=(const NodeCache&) = delete;
+  ~NodeCache() {
+    cache_state = CacheState::destroyed;
+    while (head_ != nullptr) {
+      FreeBlock* next = take_link(head_);
+      ::operator delete(static_cast<void*>(head_), sizeof(MailboxNode));
+      head_ = next;
+    }
+  }
+
+  void* take() noexcept {
+    FreeBlock* block = head_;
+    if (block == nullptr) return nullptr;
+    head_ = take_link(block);
+    --count_;
+    ASAN_UNPOISON_MEMORY_REGION(block, sizeof(MailboxNode));
+    return block;
+  }
+
+  bool give(void* memory) noexcept {
+    if (count_ == kCachedNodes) return false;
+    auto* block = static_cast<FreeBlock*>(memory);
+    block->next = head_;
+    ASAN_POISON_MEMORY_REGION(reinterpret_cast<char*>(block) + sizeof(FreeBlock),
+                              sizeof(MailboxNode) - sizeof(FreeBlock));
+    head_ = block;
+    ++count_;
+    return true;
+  }
+
+ private:
+  static FreeBlock* take_link(FreeBlock* block) noexcept { return block->next; }
+
+  FreeBlock* head_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+thread_local NodeCache node_cache;
+
+static_assert(sizeof(MailboxNode) >= sizeof(FreeBlock));
 
 // Sentinel addresses; never dereferenced.
 MailboxNode blocked_sentinel;
@@ -18,6 +89,22 @@ void delete_list(MailboxNode* node) noexcept {
 }
 
 }  // namespace
+
+void* MailboxNode::operator new(std::size_t size) {
+  if (size == sizeof(MailboxNode) && cache_state != CacheState::destroyed) {
+    if (void* recycled = node_cache.take()) return recycled;
+  }
+  return ::operator new(size);
+}
+
+void MailboxNode::operator delete(void* memory, std::size_t size) noexcept {
+  if (memory == nullptr) return;
+  if (size == sizeof(MailboxNode) && cache_state != CacheState::destroyed &&
+      node_cache.give(memory)) {
+    return;
+  }
+  ::operator delete(memory, size);
+}
 
 Mailbox::~Mailbox() {
   delete_list(cache_);

@@ -26,6 +26,11 @@ namespace otter::core::detail {
 struct MailboxNode {
   MailboxNode* next = nullptr;
   Envelope envelope;
+
+  // Every message is one node, so nodes are recycled through a small per-thread cache
+  // (mailbox.cpp) instead of a malloc/free pair per message.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* memory, std::size_t size) noexcept;
 };
 
 class Mailbox {
