@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
+#include <utility>
 
 #include "core/runtime.hpp"
 
@@ -16,6 +17,32 @@ thread_local Process* current_process = nullptr;
 
 // Messages a process handles per turn before it yields the thread to others.
 constexpr int kMessagesPerTurn = 64;
+
+// A process woken from inside another process's turn on a pool thread (A sends to an
+// idle B: the usual case) skips the io_context's queue: it takes this thread's "run
+// next" slot and runs as soon as the current turn ends, on the same thread, while the
+// message is still in this core's cache (Go's runnext). A second wake in the same turn
+// displaces the first into the io_context's queue, where idle threads pick it up. One
+// io_context handler runs at most kHandOffsPerRun turns this way, then defers the rest
+// of the chain, so timers, I/O and queued processes get the thread too.
+constexpr int kHandOffsPerRun = 32;
+
+struct RunChain {
+  Runtime* runtime;
+  ProcessPtr next;
+};
+thread_local RunChain* current_chain = nullptr;
+
+class ChainScope {
+ public:
+  explicit ChainScope(RunChain* chain) noexcept : saved_(std::exchange(current_chain, chain)) {}
+  ~ChainScope() { current_chain = saved_; }
+  ChainScope(const ChainScope&) = delete;
+  ChainScope& operator=(const ChainScope&) = delete;
+
+ private:
+  RunChain* saved_;
+};
 
 class CurrentScope {
  public:
@@ -126,7 +153,31 @@ void Process::on_exit(std::function<void(Pid, const ExitReason&)> hook) {
 }
 
 void Process::schedule() {
-  boost::asio::defer(runtime_->io_context(), [self = ProcessPtr{this}] { self->resume(); });
+  if (current_chain != nullptr && current_chain->runtime == runtime_) {
+    ProcessPtr displaced = std::exchange(current_chain->next, ProcessPtr{this});
+    if (displaced) post_run(std::move(displaced));
+    return;
+  }
+  post_run(ProcessPtr{this});
+}
+
+void Process::post_run(ProcessPtr process) {
+  boost::asio::io_context& io = process->runtime_->io_context();
+  boost::asio::defer(io, [process = std::move(process)]() mutable { run_chain(std::move(process)); });
+}
+
+void Process::run_chain(ProcessPtr process) {
+  RunChain chain{process->runtime_, {}};
+  const ChainScope scope(&chain);
+  for (int turns = 1;; ++turns) {
+    process->resume();
+    process = std::move(chain.next);
+    if (!process) return;
+    if (turns == kHandOffsPerRun) {
+      post_run(std::move(process));
+      return;
+    }
+  }
 }
 
 Process::StartOutcome Process::run_start() {
@@ -156,7 +207,9 @@ void Process::resume() {
       if (mailbox_.try_block()) return;
     }
   }
-  schedule();  // budget used: let other processes have the thread, come back later
+  // Budget used: to the back of the io_context's queue (not the run-next slot), so the
+  // other processes get the thread before we come back.
+  post_run(ProcessPtr{this});
 }
 
 void Process::run_first_turn() {

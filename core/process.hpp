@@ -142,6 +142,8 @@ class Process {
 
   StartOutcome run_start();                        // start() guarded, in this process's scope
   void resume();                                   // run up to a budget of messages
+  static void post_run(ProcessPtr process);        // queue a turn on the io_context
+  static void run_chain(ProcessPtr process);       // a turn, then hand-offs (process.cpp)
   void run_first_turn();
   void dispatch(detail::Envelope& envelope);       // system kinds here, the rest to handle()
   void dispatch_guarded(detail::Envelope& envelope);
