@@ -24,6 +24,12 @@ class ProcessTable {
   [[nodiscard]] Pid insert(ProcessPtr process);
   // The live process named by `pid`, or null if it has exited (or never existed).
   [[nodiscard]] ProcessPtr find(Pid pid) const;
+  // Runs `visit(const ProcessPtr&)` on the live process named by `pid` under its shard's
+  // lock, without taking a reference of its own: the send path, which only needs the
+  // process long enough to push onto its mailbox. Returns false if there is none.
+  // `visit` must be short and must not call back into the table.
+  template <class Visit>
+  bool with_live(Pid pid, Visit&& visit) const;
   // Forgets `pid` and bumps its slot's generation. Returns whether it was present.
   bool erase(Pid pid);
   // Every live process right now (a snapshot; used for shutdown and introspection).
@@ -52,5 +58,19 @@ class ProcessTable {
   std::atomic<std::uint32_t> next_shard_{0};
   std::atomic<std::size_t> size_{0};
 };
+
+template <class Visit>
+bool ProcessTable::with_live(Pid pid, Visit&& visit) const {
+  if (pid.is_null() || pid.node != node_) return false;
+  const std::uint32_t i = pid.index - 1;
+  const Shard& shard = shards_[i % kShards];
+  const std::uint32_t slot_index = i / kShards;
+  std::lock_guard lock(shard.mutex);
+  if (slot_index >= shard.slots.size()) return false;
+  const Slot& slot = shard.slots[slot_index];
+  if (slot.generation != pid.generation || !slot.process) return false;
+  visit(slot.process);
+  return true;
+}
 
 }  // namespace otter::core::detail

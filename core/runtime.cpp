@@ -60,24 +60,23 @@ StartResult Runtime::start_process(ProcessPtr process, SpawnOptions options) {
 }
 
 void Runtime::deliver(Pid to, detail::Envelope envelope) {
-  ProcessPtr target = table_.find(to);
-  if (!target) {
-    bounce(to, std::move(envelope), ExitReason::noproc());
+  auto* node = new detail::MailboxNode{nullptr, std::move(envelope)};
+  // Pushed under the table's lock: no reference counting per message. Only a wake-up
+  // takes a reference, to schedule the process once the lock is released.
+  auto pushed = detail::Mailbox::PushResult::closed;
+  ProcessPtr woken;
+  table_.with_live(to, [&](const ProcessPtr& target) {
+    pushed = target->mailbox_.push(node);
+    if (pushed == detail::Mailbox::PushResult::wake) woken = target;
+  });
+  if (woken) {
+    woken->schedule();
     return;
   }
-  auto* node = new detail::MailboxNode{nullptr, std::move(envelope)};
-  switch (target->mailbox_.push(node)) {
-    case detail::Mailbox::PushResult::queued:
-      return;
-    case detail::Mailbox::PushResult::wake:
-      target->schedule();
-      return;
-    case detail::Mailbox::PushResult::closed: {
-      std::unique_ptr<detail::MailboxNode> refused(node);
-      bounce(to, std::move(refused->envelope), ExitReason::noproc());
-      return;
-    }
-  }
+  if (pushed == detail::Mailbox::PushResult::queued) return;
+  // No such process, or its mailbox closed (it is exiting): the node is still ours.
+  std::unique_ptr<detail::MailboxNode> refused(node);
+  bounce(to, std::move(refused->envelope), ExitReason::noproc());
 }
 
 void Runtime::bounce(Pid to, detail::Envelope envelope, const ExitReason& reason) {
