@@ -316,6 +316,13 @@ void ClientDocument::on_error(const ErrorMessage& error, DocumentEffects& out) {
       case ErrorCode::not_open:
         reopen(out);
         return;
+      case ErrorCode::resync_required:
+        if (client_->revision() > in_flight_base_) {
+          resend_now(out);  // rebased on the ops that came since: inside the history again
+        } else {
+          reload({}, true, out);
+        }
+        return;
       case ErrorCode::seq_out_of_order:
         if (uncertain_seqs_ > 0) {
           // A dropped op's seq was not used after all: use it now.
@@ -360,6 +367,7 @@ void ClientDocument::send_submission(const ot::Submission& submission, DocumentE
   edit.seq = wire_seq(submission.seq);
   edit.op = submission.op;
   last_seq_sent_ = std::max(last_seq_sent_, edit.seq);
+  in_flight_base_ = edit.rev;
   out.send.emplace_back(std::move(edit));
 }
 

@@ -24,6 +24,11 @@
 //     rate_limited                          resend after resend_after (growing backoff)
 //     internal_error, storage_unavailable   resend now (after a backoff when repeated)
 //     not_open                              reopen (resume), then resend
+//     resync_required                       its base fell out of the server's history; the
+//                                           ops since came before the error (per document
+//                                           everything is in order): resend it rebased on
+//                                           them if revision() moved past that base, else
+//                                           reload
 //     seq_out_of_order                      see "Seqs"
 //     anything else (the edit is wrong)     reload: close, open fresh; local edits dropped
 //   resync_required without a seq (the server dropped the document): reopen (resume; the
@@ -146,6 +151,7 @@ class ClientDocument {
   std::int64_t seq_shift_;              // wire seq = client seq + seq_shift_
   std::uint64_t uncertain_seqs_ = 0;    // dropped ops whose seq the server may not have used
   std::uint64_t last_seq_sent_ = 0;
+  std::uint64_t in_flight_base_ = 0;    // the rev the op in flight was last sent with
   std::int64_t next_request_id_ = 1;
   std::optional<RequestId> open_id_;
   int retries_ = 0;                     // consecutive resends of the op in flight

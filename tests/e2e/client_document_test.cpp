@@ -333,6 +333,33 @@ TEST(ClientDocument, AfterAReloadOfUnknownFateSeqOutOfOrderReusesTheSeq) {
   EXPECT_TRUE(doc.synchronized());
 }
 
+TEST(ClientDocument, AnOpBasedBeyondTheKeptHistoryIsResentRebasedOnTheOpsThatCameSince) {
+  ClientDocument doc = opened_document(0, "ab");
+  DocumentEffects effects;
+  ASSERT_FALSE(doc.edit(insert_at(2, "!", 2), effects));  // sent at rev 0
+  DocumentEffects remote_effects;
+  doc.on_ops({remote(1, insert_at(0, "x", 2)), remote(2, insert_at(0, "y", 3))}, remote_effects);
+  DocumentEffects on_error;
+  doc.on_error(op_error(ErrorCode::resync_required, 1), on_error);
+  const auto edits = all_of<Edit>(on_error.send);
+  ASSERT_EQ(edits.size(), 1U);
+  EXPECT_EQ(edits[0].seq, 1U);
+  EXPECT_EQ(edits[0].rev, 2U);
+  EXPECT_EQ(edits[0].op, insert_at(4, "!", 4));
+  EXPECT_TRUE(all_of<Open>(on_error.send).empty());
+  EXPECT_EQ(doc.view().text, "yxab!");
+}
+
+TEST(ClientDocument, AnOpBasedBeyondTheKeptHistoryWithNothingNewerReloads) {
+  ClientDocument doc = opened_document(0, "ab");
+  DocumentEffects effects;
+  ASSERT_FALSE(doc.edit(insert_at(2, "!", 2), effects));
+  DocumentEffects on_error;
+  doc.on_error(op_error(ErrorCode::resync_required, 1), on_error);
+  EXPECT_EQ(all_of<Open>(on_error.send).size(), 1U);
+  EXPECT_TRUE(all_of<Edit>(on_error.send).empty());
+}
+
 TEST(ClientDocument, ARefusedOpenFailsTheDocument) {
   ClientDocument doc("missing", kMe, false, 0);
   const Open open = doc.open_message();

@@ -145,6 +145,43 @@ TEST(Reconnect, EditsSurviveTheServerBeingKilledAndRestartedExactlyOnce) {
   EXPECT_EQ(ann->document(doc)->text, server_text.text);
 }
 
+TEST(Reconnect, AnEditBasedBehindTheKeptHistoryIsResentRebasedNotLost) {
+  // max_history 3: Ann hears nothing (held) while Bo makes 5 edits, then edits at her old
+  // revision. The server refuses it (resync_required); Bo's ops reach Ann before that error,
+  // so she rebases and resends it instead of dropping it.
+  OtterdProcess server(OtterdOptions{.config_yaml = std::string("documents:\n  max_history: 3\n")});
+  TcpProxy proxy(server.port());
+  const std::string doc = "behind";
+  auto ann = connect_editor(proxy.port(), "c-ann-behind");
+  auto bo = connect_editor(server.port(), "c-bo-behind");
+  ASSERT_TRUE(ann->open(doc));
+  ASSERT_TRUE(bo->open(doc));
+  proxy.hold_downstream(true);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(bo->insert(doc, 0, "b"));
+    ASSERT_TRUE(bo->wait_synced(kWait));
+  }
+  ASSERT_TRUE(ann->insert(doc, 0, "ann"));  // at revision 0, beyond the history
+  proxy.hold_downstream(false);
+  ASSERT_TRUE(saw_edit_by(*bo, doc, "c-ann-behind"));
+  ASSERT_TRUE(ann->wait_synced(kWait));
+  const net::DocumentView server_text = server_view(server.port(), doc);
+  EXPECT_EQ(server_text.text, "annbbbbb");
+  EXPECT_EQ(ann->document(doc)->text, server_text.text);
+  bool refused_once = false;
+  while (std::optional<net::ClientEvent> event = ann->next_event(0ms)) {
+    if (const auto* error = std::get_if<net::ErrorEvent>(&*event)) {
+      EXPECT_EQ(error->error.code, net::ErrorCode::resync_required);
+      EXPECT_TRUE(error->handled);
+      refused_once = true;
+    }
+    if (const auto* opened = std::get_if<net::DocumentOpenedEvent>(&*event)) {
+      EXPECT_EQ(opened->kind, net::DocumentOpenedEvent::Kind::opened) << "the edit went through a reload";
+    }
+  }
+  EXPECT_TRUE(refused_once) << "the server never refused the stale op: the test proved nothing";
+}
+
 TEST(Reconnect, EditsSurviveTheirDocumentsProcessCrashingExactlyOnce) {
   // Commits are held open 100 ms, so the crashes (the --dev hook) catch ops in flight: the
   // server answers them internal_error (resend) or acks them after its reload.
