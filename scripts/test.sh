@@ -7,7 +7,8 @@
 #   3. ThreadSanitizer build, the tests labelled `concurrency` under it
 #   4. the frontend: npm test (the TypeScript OT client), then the browser tests
 #
-# In CI (CI=true) warnings are errors (in the ASan build, which compiles everything). Set OTTER_JOBS to change build parallelism.
+# In CI (CI=true) warnings are errors (in the ASan build, which compiles everything).
+# Set OTTER_JOBS to change build parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,8 @@ jobs=${OTTER_JOBS:-$(nproc)}
 werror=OFF
 [ "${CI:-}" = true ] && werror=ON
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow CI run shows where.
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "ASan + UBSan build"
 cmake --preset asan -DOTTER_WERROR=$werror >/dev/null
@@ -50,3 +52,5 @@ else
   (cd frontend && npm run test:browser)
 fi
 # ---- end frontend
+
+step "All tests passed"
