@@ -73,6 +73,7 @@ struct OtterClient::Impl {
   std::optional<ErrorMessage> hello_error;  // the server refused the hello: never reconnect
   std::map<std::string, ClientDocument, std::less<>> docs;
   std::map<std::string, std::uint64_t, std::less<>> seq_bases;  // last seq sent, per closed doc
+  std::uint64_t incarnations = 0;  // ClientDocuments made (their open ids differ)
   std::map<std::string, Clock::time_point, std::less<>> resend_at;
   std::deque<ClientEvent> events;
   std::size_t dropped = 0;
@@ -246,8 +247,11 @@ struct OtterClient::Impl {
   }
 
   [[nodiscard]] bool silent_too_long() const {
-    if (!ws || !welcome || welcome->heartbeat_ms == 0) return false;
-    return Clock::now() - last_heard >= kSilenceDropPeriods * std::chrono::milliseconds(welcome->heartbeat_ms);
+    if (!ws) return false;
+    const Clock::duration silence = Clock::now() - last_heard;
+    if (link == Link::hello_sent) return silence >= options.timeout;  // no welcome: try again
+    if (!welcome || welcome->heartbeat_ms == 0) return false;
+    return silence >= kSilenceDropPeriods * std::chrono::milliseconds(welcome->heartbeat_ms);
   }
 
   [[nodiscard]] std::chrono::milliseconds pump_wait() const {
@@ -450,7 +454,8 @@ Expected<DocumentView> OtterClient::open(const std::string& name, const OpenOpti
   if (doc == nullptr) {
     const auto base = impl.seq_bases.find(name);
     const std::uint64_t seq_base = base == impl.seq_bases.end() ? 0 : base->second;
-    doc = &impl.docs.try_emplace(name, name, impl.client_id, options.create, seq_base).first->second;
+    const std::string open_id_prefix = "open-" + std::to_string(++impl.incarnations) + "-";
+    doc = &impl.docs.try_emplace(name, name, impl.client_id, options.create, seq_base, open_id_prefix).first->second;
     if (impl.welcome) doc->set_limits(impl.welcome->limits);
     if (impl.link == Impl::Link::connected) impl.send(doc->open_message());
   }
@@ -470,9 +475,12 @@ Expected<DocumentView> OtterClient::open(const std::string& name, const OpenOpti
     return error;
   }
   if (!settled) {
+    const bool gone = impl.link == Impl::Link::stopped;
     if (impl.link == Impl::Link::connected) impl.send(Close{std::nullopt, name});
     impl.forget(name);
-    throw ClientError("document \"" + name + "\" was not opened within " + std::to_string(timeout.count()) + " ms");
+    throw ClientError(gone ? "document \"" + name + "\" was not opened: the connection to the server is gone"
+                           : "document \"" + name + "\" was not opened within " + std::to_string(timeout.count()) +
+                                 " ms");
   }
   return current->view();
 }

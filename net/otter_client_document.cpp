@@ -32,12 +32,14 @@ ot::Selection clamped(ot::Selection selection, std::size_t length) noexcept {
 
 }  // namespace
 
-ClientDocument::ClientDocument(std::string name, std::string client_id, bool create, std::uint64_t seq_base)
+ClientDocument::ClientDocument(std::string name, std::string client_id, bool create, std::uint64_t seq_base,
+                               std::string open_id_prefix)
     : name_(std::move(name)),
       client_id_(std::move(client_id)),
       create_(create),
       seq_shift_(static_cast<std::int64_t>(seq_base)),
-      last_seq_sent_(seq_base) {}
+      last_seq_sent_(seq_base),
+      open_id_prefix_(std::move(open_id_prefix)) {}
 
 // ---------------------------------------------------------------- seqs
 
@@ -61,7 +63,7 @@ std::optional<std::uint64_t> ClientDocument::outstanding_wire_seq() const {
 
 Open ClientDocument::open_message() {
   Open open;
-  open.id = RequestId(next_request_id_++);
+  open.id = RequestId(open_id_prefix_ + std::to_string(++opens_sent_));
   open.doc = name_;
   open.create = create_;
   if (client_ && !reloading_) open.revision = client_->revision();
@@ -76,6 +78,7 @@ void ClientDocument::connection_lost() noexcept {
 
 void ClientDocument::on_opened(const Opened& opened, DocumentEffects& out) {
   if (phase_ != Phase::opening) return;  // an answer to an open we gave up on
+  if (opened.id && open_id_ && *opened.id != *open_id_) return;  // to an earlier open
   if (opened.text) {
     load_text(opened, out);
     if (phase_ != Phase::open) return;

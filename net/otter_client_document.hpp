@@ -77,7 +77,11 @@ class ClientDocument {
   // Immediate resends after internal_error/storage_unavailable before backing off.
   static constexpr int kImmediateRetries = 3;
 
-  ClientDocument(std::string name, std::string client_id, bool create, std::uint64_t seq_base);
+  // `open_id_prefix` starts the request id of each open ("<prefix><n>"): an OtterClient gives
+  // each ClientDocument of the same name its own, so a late answer to an open of an
+  // earlier incarnation (closed meanwhile) is never taken for this one's.
+  ClientDocument(std::string name, std::string client_id, bool create, std::uint64_t seq_base,
+                 std::string open_id_prefix = "open-");
 
   // The `open` to send on the current connection; moves to `opening`.
   [[nodiscard]] Open open_message();
@@ -152,7 +156,8 @@ class ClientDocument {
   std::uint64_t uncertain_seqs_ = 0;    // dropped ops whose seq the server may not have used
   std::uint64_t last_seq_sent_ = 0;
   std::uint64_t in_flight_base_ = 0;    // the rev the op in flight was last sent with
-  std::int64_t next_request_id_ = 1;
+  std::string open_id_prefix_;
+  std::uint64_t opens_sent_ = 0;
   std::optional<RequestId> open_id_;
   int retries_ = 0;                     // consecutive resends of the op in flight
   bool selection_set_ = false;
