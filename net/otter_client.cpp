@@ -82,6 +82,7 @@ struct OtterClient::Impl {
   Clock::time_point last_heard{};
   bool ping_sent = false;
   std::thread thread;
+  std::mutex join_mutex;  // guards joining `thread` (not `mutex`: the thread needs that one)
   std::thread::id thread_id;
   std::vector<ClientEvent> to_deliver;  // for on_event, delivered after the lock is released
 
@@ -423,6 +424,7 @@ void OtterClient::disconnect() {
   }
   impl.changed.notify_all();
   if (connection) connection->close();  // wakes the client thread's receive
+  const std::lock_guard joining(impl.join_mutex);  // two disconnect()s must not join at once
   if (impl.thread.joinable()) impl.thread.join();
 }
 
