@@ -1,6 +1,8 @@
 #include "otterd/app.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -63,6 +65,7 @@ struct App::Impl {
   std::unique_ptr<net::RestApi> rest;
   std::unique_ptr<net::IoThread> io;
   std::unique_ptr<net::HttpServer> http;
+  // Touched only on its strand: by its own handler (re-arming) and by stop() (closing).
   std::unique_ptr<boost::asio::signal_set> signals;
   std::uint16_t port = 0;
 
@@ -152,15 +155,17 @@ void App::Impl::start() {
   }
   port = http->port();
 
-  signals = std::make_unique<boost::asio::signal_set>(io->context(), SIGINT, SIGTERM);
+  signals = std::make_unique<boost::asio::signal_set>(boost::asio::make_strand(io->context()), SIGINT, SIGTERM);
   wait_for_signal();
 }
 
 void App::Impl::wait_for_signal() {
   signals->async_wait([this](const boost::system::error_code& error, int signal) {
     if (error) return;  // cancelled: we are stopping
+    // Re-armed first: once request_stop() wakes the stopping thread, which destroys the
+    // signal set, this handler must not touch it. A second signal is only logged.
+    wait_for_signal();
     request_stop(signal_name(signal));
-    wait_for_signal();  // a second signal is logged, not fatal: the stop is already under way
   });
 }
 
@@ -201,8 +206,17 @@ int App::Impl::stop() {
     service->stop();
   }
   if (signals) {
-    boost::system::error_code ignored;
-    signals->cancel(ignored);
+    // On the signal set's strand, so a handler re-arming it never runs at the same time;
+    // and before its io_context goes, since the set uses a service the context owns.
+    auto closed = std::make_shared<std::promise<void>>();
+    std::future<void> closed_future = closed->get_future();
+    boost::asio::dispatch(signals->get_executor(), [this, closed] {
+      boost::system::error_code ignored;
+      signals->cancel(ignored);
+      signals.reset();
+      closed->set_value();
+    });
+    closed_future.wait();
   }
   http.reset();
   io.reset();  // joins the I/O threads; connections left over are destroyed
