@@ -1,14 +1,16 @@
 #include "core/runtime.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/timer_service.hpp"
 
 namespace otter::core {
 
 Runtime::Runtime(RuntimeOptions options)
-    : options_(options), work_(boost::asio::make_work_guard(io_)), table_(options.node) {
+    : options_(options),
+      timers_(std::make_shared<detail::TimerService>(io_, *this)),
+      work_(boost::asio::make_work_guard(io_)),
+      table_(options.node) {
   unsigned n = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   threads_.reserve(n);
@@ -123,21 +125,12 @@ void Runtime::exit(Pid to, ExitReason reason) {
 bool Runtime::is_alive(Pid pid) const { return static_cast<bool>(table_.find(pid)); }
 
 TimerRef Runtime::send_after(Pid to, Duration delay, Message message) {
-  auto cancelled = std::make_shared<std::atomic<bool>>(false);
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
-  // The timer is never cancelled through asio (that would race with its completion on
-  // another pool thread); a cancelled timer fires and does nothing.
-  timer->async_wait([this, to, timer, cancelled, message = std::move(message)](
-                        const boost::system::error_code& ec) mutable {
-    if (ec || cancelled->exchange(true)) return;
-    send(to, std::move(message));
-  });
-  return TimerRef{std::move(cancelled)};
+  return TimerRef{timers_->start(to, delay, std::move(message))};
 }
 
 bool Runtime::cancel_timer(const TimerRef& timer) noexcept {
-  if (!timer.cancelled_) return false;
-  return !timer.cancelled_->exchange(true);
+  if (!timer.state_) return false;
+  return detail::TimerService::cancel(*timer.state_);
 }
 
 void Runtime::process_exited(Pid pid, std::uint64_t root_order) {

@@ -71,16 +71,21 @@ class StartResult {
   bool ignored_;
 };
 
+namespace detail {
+struct TimerState;
+class TimerService;
+}  // namespace detail
+
 // A cancellable timer made by send_after.
 class TimerRef {
  public:
   TimerRef() = default;
-  [[nodiscard]] explicit operator bool() const noexcept { return cancelled_ != nullptr; }
+  [[nodiscard]] explicit operator bool() const noexcept { return state_ != nullptr; }
 
  private:
   friend class Runtime;
-  explicit TimerRef(std::shared_ptr<std::atomic<bool>> cancelled) : cancelled_(std::move(cancelled)) {}
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  explicit TimerRef(std::shared_ptr<detail::TimerState> state) : state_(std::move(state)) {}
+  std::shared_ptr<detail::TimerState> state_;
 };
 
 class Runtime {
@@ -108,7 +113,7 @@ class Runtime {
   // Delivers `message` (as a plain send) to `to` after `delay`, unless cancelled first.
   TimerRef send_after(Pid to, Duration delay, Message message);
   // Returns whether the timer was still pending. After it returns, the message will not
-  // be sent (it may already have been).
+  // be sent (it may already have been); a pending timer's message is destroyed at once.
   static bool cancel_timer(const TimerRef& timer) noexcept;
 
   [[nodiscard]] std::size_t process_count() const noexcept { return table_.size(); }
@@ -139,6 +144,8 @@ class Runtime {
 
   RuntimeOptions options_;
   boost::asio::io_context io_;
+  // After io_: destroyed before it (it owns an asio timer on io_).
+  std::shared_ptr<detail::TimerService> timers_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   detail::ProcessTable table_;
   std::vector<std::thread> threads_;

@@ -628,6 +628,45 @@ TEST(Timers, CancelTimerPreventsDelivery) {
   EXPECT_FALSE(self.receive<int>(std::chrono::milliseconds{0}));
 }
 
+// A payload that counts its live copies.
+struct Tracer {
+  std::shared_ptr<int> live;
+  explicit Tracer(std::shared_ptr<int> counter) : live(std::move(counter)) { ++*live; }
+  Tracer(const Tracer& other) : live(other.live) { ++*live; }
+  Tracer& operator=(const Tracer&) = delete;
+  ~Tracer() {
+    if (live) --*live;
+  }
+};
+
+TEST(Timers, CancellingATimerDestroysItsMessageAtOnce) {
+  // Most timers are a call's timeout and get cancelled when the reply comes: their
+  // messages must not linger until the deadline (here an hour away).
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  auto live = std::make_shared<int>(0);
+  std::vector<TimerRef> timers;
+  for (int i = 0; i < 100; ++i) {
+    timers.push_back(runtime.send_after(self.self(), std::chrono::hours{1}, Tracer{live}));
+  }
+  EXPECT_EQ(*live, 100);
+  for (const TimerRef& timer : timers) EXPECT_TRUE(Runtime::cancel_timer(timer));
+  EXPECT_EQ(*live, 0) << "cancelled timers still hold their messages";
+}
+
+TEST(Timers, TimersFireInDeadlineOrderWhateverTheOrderTheyWereSetIn) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  (void)runtime.send_after(self.self(), std::chrono::milliseconds{60}, 3);
+  (void)runtime.send_after(self.self(), std::chrono::milliseconds{40}, 2);
+  const TimerRef cancelled = runtime.send_after(self.self(), std::chrono::milliseconds{30}, -1);
+  (void)runtime.send_after(self.self(), std::chrono::milliseconds{20}, 1);
+  EXPECT_TRUE(Runtime::cancel_timer(cancelled));
+  EXPECT_EQ(self.receive<int>(kWait), 1);
+  EXPECT_EQ(self.receive<int>(kWait), 2);
+  EXPECT_EQ(self.receive<int>(kWait), 3);
+}
+
 TEST(Timers, ATimerToADeadProcessIsHarmless) {
   Runtime runtime({.threads = 2});
   ScopedProcess self(runtime);
