@@ -17,6 +17,11 @@ thread_local Process* current_process = nullptr;
 
 // Messages a process handles per turn before it yields the thread to others.
 constexpr int kMessagesPerTurn = 64;
+// ...or messages it sends: one handled message can send thousands (a broadcast), and a
+// sender that keeps the thread lets its receivers' mailboxes grow out of the cache.
+// Like Erlang's reductions, sending uses up the turn too.
+constexpr std::uint32_t kSendsPerTurn = 1024;
+thread_local std::uint32_t sends_this_turn = 0;
 
 // A process woken from inside another process's turn on a pool thread (A sends to an
 // idle B: the usual case) skips the io_context's queue: it takes this thread's "run
@@ -92,6 +97,7 @@ Process* Process::current() noexcept { return current_process; }
 std::string Process::describe() const { return "process " + pid_.to_string(); }
 
 void Process::deliver(Pid to, detail::Envelope envelope) {
+  ++sends_this_turn;
   envelope.from = pid_;
   runtime_->deliver(to, std::move(envelope));
 }
@@ -197,7 +203,8 @@ void Process::resume() {
     had_first_turn_ = true;
     if (!exited_) run_first_turn();
   }
-  for (int budget = kMessagesPerTurn; budget > 0; --budget) {
+  sends_this_turn = 0;
+  for (int budget = kMessagesPerTurn; budget > 0 && sends_this_turn < kSendsPerTurn; --budget) {
     if (exited_) return;
     if (kill_requested_.load(std::memory_order_relaxed)) {
       finish(ExitReason::killed());
