@@ -307,6 +307,7 @@ boost::json::object idle_memory(const Options& options, std::int64_t count) {
           {"method", "RSS delta / N"},
           {"rss_delta_bytes", after - before},
           {"bytes_per_process", static_cast<double>(after - before) / static_cast<double>(count)},
+          {"sizeof_idle_gen_server", sizeof(Idle)},
           {"live_processes", runtime.process_count()}};
 }
 
