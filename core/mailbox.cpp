@@ -117,7 +117,10 @@ Mailbox::PushResult Mailbox::push(MailboxNode* node) noexcept {
   for (;;) {
     if (head == closed) return PushResult::closed;
     node->next = head == blocked ? nullptr : head;
-    if (head_.compare_exchange_weak(head, node, std::memory_order_release,
+    // acq_rel, not just release: the push that replaces `blocked` wakes the process, and
+    // its next run (on whichever thread) must see everything the last run wrote before
+    // try_block published `blocked`. Acquiring here chains that run to the wake-up.
+    if (head_.compare_exchange_weak(head, node, std::memory_order_acq_rel,
                                     std::memory_order_relaxed)) {
       return head == blocked ? PushResult::wake : PushResult::queued;
     }

@@ -169,7 +169,8 @@ void Process::schedule() {
 
 void Process::post_run(ProcessPtr process) {
   boost::asio::io_context& io = process->runtime_->io_context();
-  boost::asio::defer(io, [process = std::move(process)]() mutable { run_chain(std::move(process)); });
+  boost::asio::defer(io,
+                     [process = std::move(process)]() mutable { run_chain(std::move(process)); });
 }
 
 void Process::run_chain(ProcessPtr process) {
@@ -214,6 +215,7 @@ void Process::resume() {
       if (mailbox_.try_block()) return;
     }
   }
+  if (exited_) return;  // the last message handled stopped us
   // Budget used: to the back of the io_context's queue (not the run-next slot), so the
   // other processes get the thread before we come back.
   post_run(ProcessPtr{this});
