@@ -201,6 +201,70 @@ TEST(Concurrency, ManySendersToOneReceiverKeepEachSendersOrder) {
   EXPECT_EQ(totals->out_of_order, 0) << totals->first_problem;
 }
 
+// --- timers armed and cancelled from many threads --------------------------------------
+
+struct Fired {
+  int thread;
+  int index;
+};
+struct AllArmed {};
+
+TEST(Concurrency, TimersCancelledConcurrentlyWithFiringFireExactlyOnceOrNever) {
+  const std::uint64_t seed = test_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (set OTTER_SEED to rerun)");
+  constexpr int kThreads = 4;
+  constexpr int kTimersPerThread = 2000;
+  Runtime runtime({.threads = 4});
+  ScopedProcess self(runtime);
+  // cancelled[t][i]: cancel_timer returned true, so the timer must never fire.
+  std::vector<std::vector<char>> cancelled(kThreads, std::vector<char>(kTimersPerThread, 0));
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937_64 random(seed + static_cast<std::uint64_t>(t));
+        std::vector<char>& mine = cancelled[static_cast<std::size_t>(t)];
+        std::vector<TimerRef> timers;
+        for (int i = 0; i < kTimersPerThread; ++i) {
+          const auto delay = std::chrono::microseconds{random() % 20'000};
+          timers.push_back(runtime.send_after(self.self(), delay, Fired{t, i}));
+          // Cancel some at once, some a little later (racing their expiry), some never.
+          if (random() % 3 == 0 && Runtime::cancel_timer(timers.back())) {
+            mine[static_cast<std::size_t>(i)] = 1;
+          }
+          if (i >= 50 && random() % 3 == 0) {
+            const auto late = static_cast<std::size_t>(i - 50);
+            if (Runtime::cancel_timer(timers[late])) mine[late] = 1;
+          }
+        }
+      });
+    }
+  }
+  // Armed after every other timer and later than any of them: when it arrives, each
+  // timer has either fired or been cancelled.
+  (void)runtime.send_after(self.self(), std::chrono::milliseconds{60}, AllArmed{});
+  std::vector<std::vector<int>> fired(kThreads, std::vector<int>(kTimersPerThread, 0));
+  for (;;) {
+    std::optional<Message> message = self.receive(kStressWait);
+    ASSERT_TRUE(message) << "the sentinel timer never fired";
+    if (match<AllArmed>(*message)) break;
+    const auto* f = match<Fired>(*message);
+    ASSERT_NE(f, nullptr);
+    ++fired[static_cast<std::size_t>(f->thread)][static_cast<std::size_t>(f->index)];
+  }
+  int wrong = 0;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    for (std::size_t i = 0; i < kTimersPerThread; ++i) {
+      const int expected = cancelled[t][i] ? 0 : 1;
+      if (fired[t][i] != expected && wrong++ < 10) {
+        ADD_FAILURE() << "timer " << t << "/" << i << " fired " << fired[t][i]
+                      << " times; cancel_timer returned " << (cancelled[t][i] ? "true" : "false");
+      }
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
 // --- spawn / exit / monitor churn ------------------------------------------------------------
 
 // How a churn child ends, and the reason its monitors must report.
