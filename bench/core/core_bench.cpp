@@ -239,7 +239,9 @@ boost::json::object call_latency(const Options& options, int calls, int warmup) 
 class Ephemeral : public GenServer {
  protected:
   InitResult init() override { return InitResult::ok_continue(0); }
-  Result handle_continue(Message& /*message*/) override { return Result::stop(ExitReason::normal()); }
+  Result handle_continue(Message& /*message*/) override {
+    return Result::stop(ExitReason::normal());
+  }
 };
 
 struct SpawnMore {};
@@ -319,8 +321,9 @@ int run(const Options& options) {
   // First, while the heap holds nothing freed by other workloads.
   if (options.wants("idle_memory")) results["idle_memory"] = idle_memory(options, w.idle_processes);
   if (options.wants("ping_pong")) {
-    boost::json::object ping = throughput(
-        options, "messages_per_second", [&] { return ping_pong_once(options, w.ping_pong_messages); });
+    boost::json::object ping = throughput(options, "messages_per_second", [&] {
+      return ping_pong_once(options, w.ping_pong_messages);
+    });
     ping["messages"] = w.ping_pong_messages;
     results["ping_pong"] = std::move(ping);
   }

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -80,7 +81,8 @@ inline Options parse_options(int argc, char** argv) {
                 << " [--repetitions N] [--scale F] [--threads N] [--only W,...]\n"
                    "Runs the core runtime workloads and prints one JSON object on stdout.\n"
                    "  --repetitions N  runs per throughput workload (default 5; median reported)\n"
-                   "  --scale F        multiplies every workload size (default 1; 0.01 for a smoke run)\n"
+                   "  --scale F        multiplies every workload size (default 1;\n"
+                   "                   0.01 for a smoke run)\n"
                    "  --threads N      scheduler threads (default: one per core)\n"
                    "  --only W,...     run only these workloads: idle_memory, ping_pong,\n"
                    "                   fan_out, call_latency, spawn_exit\n";
@@ -96,7 +98,8 @@ inline Options parse_options(int argc, char** argv) {
 inline Workloads scaled(const Options& options) {
   Workloads w;
   auto scale = [&](auto n) {
-    return std::max<decltype(n)>(1, static_cast<decltype(n)>(static_cast<double>(n) * options.scale));
+    const double scaled_size = static_cast<double>(n) * options.scale;
+    return std::max<decltype(n)>(1, static_cast<decltype(n)>(scaled_size));
   };
   w.ping_pong_messages = scale(w.ping_pong_messages);
   w.fan_out_messages_per_receiver = scale(w.fan_out_messages_per_receiver);
@@ -168,7 +171,8 @@ class Samples {
 inline double percentile(std::vector<double>& values, double p) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size()) + 0.999999);
+  const double exact_rank = p / 100.0 * static_cast<double>(values.size());
+  const auto rank = static_cast<std::size_t>(std::ceil(exact_rank));
   return values[std::min(values.size(), std::max<std::size_t>(rank, 1)) - 1];
 }
 
