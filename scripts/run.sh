@@ -18,5 +18,5 @@ scripts/setup.sh
 (cd frontend && npm run --silent build)
 # ---- end frontend
 cmake --preset release >/dev/null
-cmake --build --preset release -j "${OTTER_JOBS:-$(nproc)}" --target otterd
+cmake --build --preset release -j "${OTTER_JOBS:-$(nproc)}" --target otterd otter
 exec build/release/otterd/otterd "$@"
