@@ -78,7 +78,6 @@ class OtterdProcess {
 
  private:
   void spawn();
-  void stop_child(int signal, std::chrono::milliseconds timeout);
   // Waits up to `timeout` for the child to exit and reaps it; the exit status, or nullopt.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
   void join_reader();
