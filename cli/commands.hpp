@@ -20,11 +20,15 @@ int run_get(const GlobalOptions& options, CommandArgs& args);
 int run_put(const GlobalOptions& options, CommandArgs& args);
 int run_edit(const GlobalOptions& options, CommandArgs& args);
 int run_watch(const GlobalOptions& options, CommandArgs& args);
+int run_sim(const GlobalOptions& options, CommandArgs& args);
+int run_bench(const GlobalOptions& options, CommandArgs& args);
 
 extern const std::string_view kGetHelp;
 extern const std::string_view kPutHelp;
 extern const std::string_view kEditHelp;
 extern const std::string_view kWatchHelp;
+extern const std::string_view kSimHelp;
+extern const std::string_view kBenchHelp;
 
 // Every command, in the order `otter --help` lists them.
 [[nodiscard]] std::span<const Command> all_commands();

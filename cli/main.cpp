@@ -77,6 +77,8 @@ std::span<const Command> all_commands() {
       {"put", "replace a document's text with standard input", kPutHelp, run_put},
       {"edit", "insert or delete text at a position", kEditHelp, run_edit},
       {"watch", "print each change to a document as it happens", kWatchHelp, run_watch},
+      {"sim", "run seeded conflict simulations and check convergence", kSimHelp, run_sim},
+      {"bench", "generate load against a server and print its figures as JSON", kBenchHelp, run_bench},
   };
   return commands;
 }

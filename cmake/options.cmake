@@ -19,6 +19,9 @@ if(OTTER_SANITIZER STREQUAL "asan")
 elseif(OTTER_SANITIZER STREQUAL "tsan")
   target_compile_options(otter_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
   target_link_options(otter_sanitizers INTERFACE -fsanitize=thread)
+  # Known false positives in uninstrumented Debian libraries, built into each executable.
+  target_sources(otter_sanitizers INTERFACE
+    $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:${CMAKE_CURRENT_LIST_DIR}/tsan_suppressions.cpp>)
 elseif(NOT OTTER_SANITIZER STREQUAL "")
   message(FATAL_ERROR "OTTER_SANITIZER must be '', 'asan' or 'tsan', not '${OTTER_SANITIZER}'")
 endif()
