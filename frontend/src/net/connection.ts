@@ -13,9 +13,12 @@
 //   queued: DocumentSync resends the op in flight and the presence after the next open.
 // - Every DocumentSync event is passed to the listeners of that document, in order, after
 //   the frames it caused were sent.
+// - Pages that speak more than documents (the dashboard): onWelcome() listeners run after
+//   every welcome (the first and each reconnect), onMessage() listeners get every server
+//   message after the connection handled it, and sendMessage() sends one frame if it can.
 import type { Operation, Selection } from "../ot/index.js";
 import { DocumentSync, type Effects, newEffects, type SyncEvent } from "./document_sync.js";
-import { type ClientMessage, parseServerMessage, PROTOCOL_VERSION, type ServerMessage } from "./protocol.js";
+import { type ClientMessage, type Hello, parseServerMessage, PROTOCOL_VERSION, type ServerMessage } from "./protocol.js";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
@@ -31,14 +34,17 @@ export interface Identity {
 
 export interface ConnectionOptions extends Identity {
   url: string; // ws://host/ws
+  token?: string; // hello.token (an admin token, for the dashboard's crash button)
 }
 
 type StateListener = (state: ConnectionState) => void;
 type DocListener = (event: SyncEvent, sync: DocumentSync) => void;
+type MessageListener = (message: ServerMessage) => void;
 
 export class Connection {
   private readonly url: string;
   private identity: Identity;
+  private readonly token: string | undefined;
   private socket: WebSocket | null = null;
   private welcomed = false;
   private stopped = true;
@@ -53,12 +59,15 @@ export class Connection {
   private readonly docListeners = new Map<string, Set<DocListener>>();
   private readonly resendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly stateListeners = new Set<StateListener>();
+  private readonly welcomeListeners = new Set<() => void>();
+  private readonly messageListeners = new Set<MessageListener>();
   /** When the next reconnect attempt is due (ms since the epoch), or null. */
   nextRetryAt: number | null = null;
 
   constructor(options: ConnectionOptions) {
     this.url = options.url;
     this.identity = { clientId: options.clientId, name: options.name, color: options.color };
+    this.token = options.token;
   }
 
   get state(): ConnectionState {
@@ -74,6 +83,25 @@ export class Connection {
   onState(listener: StateListener): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /** Runs after every welcome: the place to (re)subscribe to what the page shows. */
+  onWelcome(listener: () => void): () => void {
+    this.welcomeListeners.add(listener);
+    return () => this.welcomeListeners.delete(listener);
+  }
+
+  /** Every message from the server, after the connection handled it. */
+  onMessage(listener: MessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Sends `message` now if the socket is open and welcomed; false if it could not. */
+  sendMessage(message: ClientMessage): boolean {
+    if (!this.welcomed || !this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.sendRaw(message);
+    return true;
   }
 
   start(): void {
@@ -153,14 +181,19 @@ export class Connection {
     socket.onopen = () => {
       this.lastHeard = Date.now();
       const { clientId, name, color } = this.identity;
-      this.sendRaw({ type: "hello", version: PROTOCOL_VERSION, client_id: clientId, name, color });
+      const hello: Hello = { type: "hello", version: PROTOCOL_VERSION, client_id: clientId, name, color };
+      if (this.token) hello.token = this.token;
+      this.sendRaw(hello);
     };
     socket.onmessage = (event: MessageEvent) => {
       if (socket !== this.socket) return;
       this.lastHeard = Date.now();
       if (typeof event.data !== "string") return;
       const message = parseServerMessage(event.data);
-      if (message) this.receive(message);
+      if (!message) return;
+      this.receive(message);
+      if (socket !== this.socket) return; // handling it dropped the socket
+      for (const listener of this.messageListeners) listener(message);
     };
     socket.onclose = () => {
       if (socket === this.socket) this.lost();
@@ -183,6 +216,7 @@ export class Connection {
           sync.mySession = this.session_;
           if (sync.phase !== "failed") this.send(sync.openMessage());
         }
+        for (const listener of this.welcomeListeners) listener();
         return;
       }
       case "opened":

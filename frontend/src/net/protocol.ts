@@ -1,6 +1,7 @@
 // The wire protocol, version 1 (docs/protocol.md): the messages the web client sends and
 // receives over the one WebSocket at /ws. Positions count code points; ops are the wire form.
 import type { Component } from "../ot/index.js";
+import type { CrashRequest, Crashed, DashboardSnapshot, DashboardSubscribe, DashboardUnsubscribe } from "./dashboard_protocol.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -43,7 +44,16 @@ export interface PresenceMessage {
 export interface Ping {
   type: "ping";
 }
-export type ClientMessage = Hello | OpenMessage | CloseMessage | OpMessage | PresenceMessage | Ping;
+export type ClientMessage =
+  | Hello
+  | OpenMessage
+  | CloseMessage
+  | OpMessage
+  | PresenceMessage
+  | Ping
+  | DashboardSubscribe
+  | DashboardUnsubscribe
+  | CrashRequest;
 
 // ---- server → client
 export interface Welcome {
@@ -110,7 +120,16 @@ export interface ErrorMessage {
   doc?: string;
   seq?: number;
 }
-export type ServerMessage = Welcome | Opened | Closed | OpsMessage | PresenceBroadcast | Pong | ErrorMessage;
+export type ServerMessage =
+  | Welcome
+  | Opened
+  | Closed
+  | OpsMessage
+  | PresenceBroadcast
+  | Pong
+  | ErrorMessage
+  | DashboardSnapshot
+  | Crashed;
 
 /** The message in a text frame, or null if it is not a JSON object with a string "type". */
 export function parseServerMessage(frame: string): ServerMessage | null {

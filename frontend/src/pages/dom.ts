@@ -42,3 +42,27 @@ export function relativeTime(ms: number, now = Date.now()): string {
   if (hours < 24) return `${hours} h ago`;
   return new Date(ms).toLocaleDateString();
 }
+
+/**
+ * Makes `parent`'s children exactly `elements`, in this order, moving only the ones out of
+ * place: a kept element is never detached unless it moves, so focus inside it survives.
+ */
+export function placeChildren(parent: Element, elements: readonly Element[]): void {
+  elements.forEach((element, i) => {
+    const at = parent.children[i];
+    if (at !== element) parent.insertBefore(element, at ?? null);
+  });
+  while (parent.children.length > elements.length) parent.lastElementChild!.remove();
+}
+
+/** Sets `element`'s text only if it differs (no needless mutations for live regions). */
+export function setText(element: Element, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** Restarts a CSS animation named by `className` (removing and re-adding the class). */
+export function replayAnimation(element: HTMLElement, className: string): void {
+  element.classList.remove(className);
+  void element.offsetWidth; // a reflow, so re-adding the class starts the animation again
+  element.classList.add(className);
+}

@@ -2,6 +2,7 @@
 import { CollabEditor } from "../editor/collab_editor.js";
 import { Connection, type ConnectionState } from "../net/connection.js";
 import type { DocumentSync, SyncEvent } from "../net/document_sync.js";
+import { connectionLabel } from "./connection_status.js";
 import { avatar, h, topbar } from "./dom.js";
 import { loadMe, saveMe } from "./identity.js";
 
@@ -90,18 +91,8 @@ export function renderEditorPage(root: HTMLElement, doc: string): EditorPageHand
     const state: ConnectionState = connection.state;
     const pending = editor.sync.pendingEdits;
     const pendingText = pending > 0 ? ` · ${plural(pending, "edit", "edits")} pending` : "";
-    let text: string;
-    if (state === "connected") {
-      text = "Connected";
-    } else if (state === "connecting") {
-      text = "Connecting…";
-    } else {
-      const label = state === "offline" ? "Offline" : "Reconnecting";
-      const due = connection.nextRetryAt;
-      const seconds = due === null ? 0 : Math.max(0, Math.ceil((due - Date.now()) / 1000));
-      text = `${label}${due !== null && seconds > 0 ? ` (retry in ${seconds} s)` : "…"}${pendingText}`;
-    }
-    statusText.textContent = text;
+    const label = connectionLabel(state, connection.nextRetryAt, Date.now());
+    statusText.textContent = state === "connected" || state === "connecting" ? label : label + pendingText;
     status.dataset["state"] = state;
     status.dataset["pending"] = String(pending);
     retry.hidden = state === "connected" || state === "connecting";

@@ -1,7 +1,9 @@
 // The web app's entry: one bundle for every page, routed by path.
 //   /          the start page: documents, create one
 //   /d/<id>    the editor
+//   /dashboard the live dashboard
 import { utf16ToCodePoints } from "../ot/index.js";
+import { renderDashboardPage } from "./dashboard_page.js";
 import { renderEditorPage } from "./editor_page.js";
 import { renderStartPage } from "./start_page.js";
 
@@ -36,6 +38,10 @@ function route(): void {
         })(),
       }),
     };
+    return;
+  }
+  if (/^\/dashboard\/?$/.test(location.pathname)) {
+    window.otter = renderDashboardPage(root);
     return;
   }
   renderStartPage(root);

@@ -53,6 +53,8 @@ export function renderStartPage(root: HTMLElement): void {
         h("div", { style: "display:flex;justify-content:space-between;align-items:center" }, h("h2", { id: "list-heading" }, "Documents"), refresh),
         list,
       ),
+      // Last in the tab order: the name field stays the first stop after the header.
+      h("p", { class: "doc-meta" }, "Watch the server at work — documents, sessions, process restarts — on the ", h("a", { href: "/dashboard" }, "live dashboard"), "."),
     ),
   );
   void load(list);

@@ -7,6 +7,8 @@ import { after, before, describe, test } from "node:test";
 
 import {
   api,
+  converge,
+  count,
   getDoc,
   launchChromium,
   newPage,
@@ -16,30 +18,8 @@ import {
   screenshot,
   startOtterd,
   startProxy,
-  waitSynced,
+  until,
 } from "./support.mjs";
-
-const count = (text, part) => text.split(part).length - 1;
-
-/** Polls `check` (async) until it returns a truthy value; fails after `timeoutMs`. */
-async function until(what, check, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Waits until every page holds the server's final text and revision; returns that text. */
-async function converge(server, doc, pages) {
-  for (const page of pages) await waitSynced(page);
-  const head = await getDoc(server, doc);
-  for (const page of pages) await waitSynced(page, head.revision);
-  for (const page of pages) assert.equal(await pageText(page), head.text, "a page's text differs from the server's");
-  return head.text;
-}
 
 describe("the web editor against a real otterd", () => {
   let server;

@@ -7,6 +7,7 @@
 //
 // No sleeps as synchronisation: every wait is for a condition (a log line, a page state),
 // bounded by a timeout.
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -163,6 +164,29 @@ export async function waitSynced(page, revision, timeout = 15_000) {
 }
 
 export const pageText = (page) => page.evaluate(() => window.otter.text());
+
+/** How often `part` occurs in `text`. */
+export const count = (text, part) => text.split(part).length - 1;
+
+/** Polls `check` (async) until it returns a truthy value; fails after `timeoutMs`. */
+export async function until(what, check, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until every page holds the server's final text and revision; returns that text. */
+export async function converge(server, doc, pages) {
+  for (const page of pages) await waitSynced(page);
+  const head = await getDoc(server, doc);
+  for (const page of pages) await waitSynced(page, head.revision);
+  for (const page of pages) assert.equal(await pageText(page), head.text, "a page's text differs from the server's");
+  return head.text;
+}
 
 /** Pastes text into the focused editor as a real paste event (what Ctrl+V delivers). */
 export async function paste(page, text) {

@@ -116,6 +116,36 @@ describe("Connection", () => {
     connection.stop();
   });
 
+  test("a page without documents (the dashboard) subscribes after every welcome and hears every message", () => {
+    const connection = new Connection({ url: "ws://x/ws", clientId: "c-1", name: "Dash", color: "#000", token: "secret" });
+    const heard: string[] = [];
+    connection.onMessage((m) => heard.push(m.type));
+    let subscriptions = 0;
+    connection.onWelcome(() => {
+      subscriptions++;
+      assert.equal(connection.sendMessage({ type: "dashboard_subscribe", id: subscriptions }), true);
+    });
+    assert.equal(connection.sendMessage({ type: "dashboard_subscribe", id: 0 }), false, "nothing is sent before welcome");
+    connection.start();
+    const first = latest();
+    first.accept();
+    assert.deepEqual(first.sent, [{ type: "hello", version: 1, client_id: "c-1", name: "Dash", color: "#000", token: "secret" }]);
+    assert.equal(connection.sendMessage({ type: "crash", id: 9, doc: "notes" }), false, "nor between hello and welcome");
+    first.receive(welcome);
+    assert.deepEqual(first.sent.slice(1), [{ type: "dashboard_subscribe", id: 1 }]);
+    first.receive({ type: "dashboard", seq: 1 });
+    first.receive({ type: "crashed", id: 2, doc: "notes" });
+    first.drop();
+    assert.equal(connection.sendMessage({ type: "crash", id: 3, doc: "notes" }), false, "nor while away");
+    mock.timers.tick(2 * FIRST_BACKOFF_MS);
+    latest().accept();
+    latest().receive(welcome);
+    assert.equal(subscriptions, 2);
+    assert.deepEqual(latest().sent.slice(1), [{ type: "dashboard_subscribe", id: 2 }]);
+    assert.deepEqual(heard, ["welcome", "dashboard", "crashed", "welcome"]);
+    connection.stop();
+  });
+
   test("a socket that hears nothing for two heartbeats is dropped and replaced", () => {
     const connection = new Connection({ url: "ws://x/ws", clientId: "c-1", name: "Ann", color: "#000" });
     connection.start();
