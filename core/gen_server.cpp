@@ -40,6 +40,25 @@ void GenServer::reply(const From& from, Message value) {
   deliver(from.caller, {detail::EnvelopeKind::reply, {}, from.ref, std::move(value)});
 }
 
+void GenServer::fail_call(const From& from, const ExitReason& reason) {
+  deliver(from.caller, {detail::EnvelopeKind::call_failed, {}, from.ref, reason});
+}
+
+GenServer::CallResult GenServer::call_handle_call(Message& request, const From& from) {
+  // A handle_call that throws crashes us (Process::dispatch_guarded); its caller hears
+  // callee_exited with the same reason at once instead of waiting out its timeout.
+  // (A caller that was answered already drops this as a late answer.)
+  try {
+    return handle_call(request, from);
+  } catch (const std::exception& e) {
+    fail_call(from, ExitReason::error(e.what()));
+    throw;
+  } catch (...) {
+    fail_call(from, ExitReason::error("unknown exception"));
+    throw;
+  }
+}
+
 Process::StartOutcome GenServer::start() {
   InitResult result = init();
   if (result.stop_) return {std::move(result.stop_), false};
@@ -82,9 +101,11 @@ void GenServer::handle(detail::Envelope& envelope) {
   switch (envelope.kind) {
     case K::call: {
       const From from{envelope.from, envelope.ref};
-      CallResult result = handle_call(envelope.payload, from);
+      CallResult result = call_handle_call(envelope.payload, from);
       if (result.reply_) reply(from, std::move(*result.reply_));
       if (result.stop_) {
+        // Stopping without a reply: the caller learns why now, not at its timeout.
+        if (!result.reply_) fail_call(from, *result.stop_);
         stop(std::move(*result.stop_));
         return;
       }

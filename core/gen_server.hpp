@@ -29,7 +29,10 @@
 // reason (ExitReason::error), a crash report is logged, links and monitors are told.
 //
 // Replies: a handle_call that returns noreply() answers later with reply(from, value)
-// (GenServer.reply) — from this process or any other that was handed `from`.
+// (GenServer.reply) — from this process or any other that was handed `from`. A
+// handle_call that throws, or stops without a reply, fails its caller at once with
+// callee_exited. A deferred call still open when the server exits is not tracked (that
+// would cost every deferred call): answer it in terminate(), or the caller times out.
 //
 // Info messages: plain sends, Down (monitors), ExitSignal (when trapping exits),
 // IdleTimeout (set_idle_timeout), and anything a timer sends.
@@ -172,6 +175,8 @@ class GenServer : public Process {
   using AnswerHandler = std::function<void(Message* reply, const CallFailure* failure)>;
   void send_call(Pid to, Message request, Duration timeout, AnswerHandler on_answer);
   void answer(std::uint64_t ref, Message* reply, const CallFailure* failure);
+  CallResult call_handle_call(Message& request, const From& from);
+  void fail_call(const From& from, const ExitReason& reason);
   void arm_idle_timer(Duration after);
 
   StartOutcome start() final;

@@ -90,6 +90,34 @@ TEST(GenServer, AHandlerThatThrowsCrashesTheProcessWithTheMessageAsReason) {
   EXPECT_FALSE(runtime.is_alive(pid));
 }
 
+// Throws while handling a call, or stops without answering it: either way its caller
+// must hear callee_exited with the reason at once (before, it waited out its timeout).
+struct Quitter : GenServer {
+  struct Explode {};
+  struct Leave {};
+  CallResult handle_call(Message& request, const From& /*from*/) override {
+    if (match<Explode>(request) != nullptr) throw std::runtime_error("exploded mid-call");
+    return CallResult::stop(ExitReason::error("left mid-call"));
+  }
+};
+
+TEST(GenServer, ACallerHearsCalleeExitedAtOnceWhenItsCallCrashesOrStopsTheServer) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+
+  const Pid exploding = runtime.spawn<Quitter>({}).pid();
+  CallOutcome<int> crashed = self.call<int>(exploding, Quitter::Explode{}, kWait);
+  ASSERT_FALSE(crashed.ok());
+  EXPECT_EQ(crashed.error(), CallError::callee_exited);
+  EXPECT_EQ(crashed.failure().reason, ExitReason::error("exploded mid-call"));
+
+  const Pid leaving = runtime.spawn<Quitter>({}).pid();
+  CallOutcome<int> stopped = self.call<int>(leaving, Quitter::Leave{}, kWait);
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error(), CallError::callee_exited);
+  EXPECT_EQ(stopped.failure().reason, ExitReason::error("left mid-call"));
+}
+
 struct FailingInit : GenServer {
   InitResult init() override { return InitResult::stop(ExitReason::error("no config")); }
 };
