@@ -184,6 +184,13 @@ describe("the dashboard page against a scripted server", () => {
     const refused = (await until("a second crash", () => latest().received.filter((m) => m.type === "crash")[1]));
     latest().send({ type: "error", id: refused.id, code: "forbidden", message: "not an admin connection" });
     await page.getByText("Could not crash notes: only an admin may crash documents.").waitFor();
+
+    // A phone in the dark: each document becomes a card, its crash button still there.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await page.locator("thead").isVisible(), false);
+    assert.equal(await page.getByRole("button", { name: "Crash notes" }).isVisible(), true);
+    await screenshot(page, "dashboard-scripted-phone-dark");
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
