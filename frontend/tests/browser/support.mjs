@@ -14,6 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
@@ -89,6 +90,23 @@ export async function startOtterd({ timeoutMs = 60_000 } = {}) {
       if (!process.env.OTTER_KEEP_TEST_DIRS) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a describe block: a real otterd and chromium, started before its tests and stopped
+ * after them. Returns an object whose `server` and `browser` are set once they run.
+ */
+export function otterdAndChromium() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startOtterd();
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 // ------------------------------------------------------------------ REST
