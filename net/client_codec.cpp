@@ -14,7 +14,8 @@ namespace {
 using detail::FieldReader;
 namespace json = boost::json;
 
-constexpr std::string_view kClientTypes = "hello, open, close, op, presence, ping";
+constexpr std::string_view kClientTypes =
+    "hello, open, close, op, presence, ping, dashboard_subscribe, dashboard_unsubscribe, crash";
 
 bool is_id_character(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
@@ -153,6 +154,32 @@ PresenceUpdate decode_presence(FieldReader& fields) {
   return presence;
 }
 
+// An optional count that must lie in [minimum, maximum] (the sentence names the range and its unit).
+std::uint64_t bounded_count(FieldReader& fields, std::string_view key, std::uint64_t fallback, std::uint64_t minimum,
+                            std::uint64_t maximum, std::string_view unit) {
+  const std::optional<std::uint64_t> value = fields.optional_count(key);
+  if (!value) return fallback;
+  if (*value < minimum || *value > maximum) {
+    fields.fail(ErrorCode::invalid_message, "the \"" + std::string(fields.type()) + "\" message's field \"" +
+                                                std::string(key) + "\" must be from " + std::to_string(minimum) +
+                                                " to " + std::to_string(maximum) + " " + std::string(unit) +
+                                                ", not " + std::to_string(*value));
+    return fallback;
+  }
+  return *value;
+}
+
+DashboardSubscribe decode_dashboard_subscribe(FieldReader& fields) {
+  DashboardSubscribe subscribe;
+  subscribe.interval_ms = bounded_count(fields, "interval_ms", kDefaultDashboardIntervalMs, kMinDashboardIntervalMs,
+                                        kMaxDashboardIntervalMs, "(milliseconds)");
+  subscribe.max_documents = bounded_count(fields, "max_documents", kDefaultDashboardMaxDocuments, 0,
+                                          kMaxDashboardMaxDocuments, "(documents)");
+  return subscribe;
+}
+
+Crash decode_crash(FieldReader& fields) { return Crash{std::nullopt, fields.doc()}; }
+
 json::object start_object(std::string_view type, const std::optional<RequestId>& id) {
   json::object object;
   object["type"] = json::string_view(type.data(), type.size());
@@ -210,6 +237,23 @@ json::object to_object(const PresenceUpdate& presence) {
 
 json::object to_object(const Ping& ping) { return start_object("ping", ping.id); }
 
+json::object to_object(const DashboardSubscribe& subscribe) {
+  json::object object = start_object("dashboard_subscribe", subscribe.id);
+  object["interval_ms"] = subscribe.interval_ms;
+  object["max_documents"] = subscribe.max_documents;
+  return object;
+}
+
+json::object to_object(const DashboardUnsubscribe& unsubscribe) {
+  return start_object("dashboard_unsubscribe", unsubscribe.id);
+}
+
+json::object to_object(const Crash& crash) {
+  json::object object = start_object("crash", crash.id);
+  object["doc"] = view(crash.doc);
+  return object;
+}
+
 }  // namespace
 
 bool is_valid_doc_id(std::string_view doc) noexcept { return is_short_id(doc, kMaxDocIdLength); }
@@ -218,7 +262,7 @@ bool is_valid_client_id(std::string_view client_id) noexcept { return is_short_i
 
 std::string_view type_name(const ClientMessage& message) noexcept {
   static constexpr std::array<std::string_view, std::variant_size_v<ClientMessage>> kNames = {
-      "hello", "open", "close", "op", "presence", "ping"};
+      "hello", "open", "close", "op", "presence", "ping", "dashboard_subscribe", "dashboard_unsubscribe", "crash"};
   return kNames[message.index()];
 }
 
@@ -286,6 +330,12 @@ Expected<ClientMessage> decode_client_message(std::string_view frame, const Deco
     message = decode_close(fields);
   } else if (type_text == "hello") {
     message = decode_hello(fields);
+  } else if (type_text == "dashboard_subscribe") {
+    message = decode_dashboard_subscribe(fields);
+  } else if (type_text == "dashboard_unsubscribe") {
+    message = DashboardUnsubscribe{};
+  } else if (type_text == "crash") {
+    message = decode_crash(fields);
   } else {
     echo.code = ErrorCode::unknown_type;
     echo.message = "\"" + detail::truncated(type_text) + "\" is not a message type a client sends; expected one of " +

@@ -30,6 +30,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::storage_unavailable: return "storage_unavailable";
     case ErrorCode::internal_error: return "internal_error";
     case ErrorCode::shutting_down: return "shutting_down";
+    case ErrorCode::forbidden: return "forbidden";
   }
   return "internal_error";
 }

@@ -27,7 +27,7 @@ enum class ErrorCode : std::uint8_t {
   unknown_type,         // "type" is missing or not a client message type
   invalid_message,      // a field is missing, of the wrong type or out of range
   invalid_doc_id,       // "doc" is not 1-128 characters of [A-Za-z0-9._-]
-  doc_not_found,        // open with "create": false, or the document was deleted
+  doc_not_found,        // open with "create": false, the document was deleted, or (crash) not open
   not_open,             // op/presence/close for a document this connection hasn't opened
   too_many_docs,        // more than max_open_docs open on this connection
   invalid_op,           // "op" is malformed
@@ -43,6 +43,7 @@ enum class ErrorCode : std::uint8_t {
   storage_unavailable,  // the op could not be made durable; it was not applied
   internal_error,       // a bug; resend
   shutting_down,        // the server is stopping (fatal, close 1001)
+  forbidden,            // an admin request (crash) from a connection that is not an admin
 };
 
 // Every code, in table order (for tests and docs).
@@ -55,6 +56,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::resync_required,    ErrorCode::seq_out_of_order,    ErrorCode::op_too_large,
     ErrorCode::doc_too_large,      ErrorCode::rate_limited,        ErrorCode::slow_consumer,
     ErrorCode::storage_unavailable, ErrorCode::internal_error,     ErrorCode::shutting_down,
+    ErrorCode::forbidden,
 };
 
 [[nodiscard]] std::string_view to_string(ErrorCode code) noexcept;

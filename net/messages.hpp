@@ -102,7 +102,36 @@ struct Ping {
   [[nodiscard]] bool operator==(const Ping&) const = default;
 };
 
-using ClientMessage = std::variant<Hello, Open, Close, Edit, PresenceUpdate, Ping>;
+// The live dashboard (docs/dashboard.md). The server answers a subscribe with a full
+// `dashboard` snapshot and pushes a new one whenever something shown changed, at most one
+// per interval_ms. What the server sends is in net/dashboard_messages.hpp.
+inline constexpr std::uint64_t kDefaultDashboardIntervalMs = 250;
+inline constexpr std::uint64_t kMinDashboardIntervalMs = 100;
+inline constexpr std::uint64_t kMaxDashboardIntervalMs = 5'000;
+inline constexpr std::uint64_t kDefaultDashboardMaxDocuments = 200;
+inline constexpr std::uint64_t kMaxDashboardMaxDocuments = 10'000;
+
+struct DashboardSubscribe {
+  std::optional<RequestId> id;
+  std::uint64_t interval_ms = kDefaultDashboardIntervalMs;      // kMin.. kMaxDashboardIntervalMs
+  std::uint64_t max_documents = kDefaultDashboardMaxDocuments;  // 0 .. kMaxDashboardMaxDocuments
+  [[nodiscard]] bool operator==(const DashboardSubscribe&) const = default;
+};
+
+struct DashboardUnsubscribe {
+  std::optional<RequestId> id;
+  [[nodiscard]] bool operator==(const DashboardUnsubscribe&) const = default;
+};
+
+// Admin only: make the document's process throw (its supervisor restarts it).
+struct Crash {
+  std::optional<RequestId> id;
+  std::string doc;
+  [[nodiscard]] bool operator==(const Crash&) const = default;
+};
+
+using ClientMessage =
+    std::variant<Hello, Open, Close, Edit, PresenceUpdate, Ping, DashboardSubscribe, DashboardUnsubscribe, Crash>;
 
 // ---------------------------------------------------------------- server → client
 

@@ -176,6 +176,7 @@ int http_status(ErrorCode code) noexcept {
     case ErrorCode::doc_too_large: return 413;
     case ErrorCode::too_many_docs:
     case ErrorCode::rate_limited: return 429;
+    case ErrorCode::forbidden: return 403;
     case ErrorCode::internal_error: return 500;
     case ErrorCode::slow_consumer:
     case ErrorCode::storage_unavailable:
@@ -474,12 +475,17 @@ struct RestApi::State {
   Response crash_document(const Request& request) {
     const std::string& id = request.param("id");
     // Load it first: the crash must hit a running document, and a missing one is a 404.
+    // (The read is retried if it meets the process a previous crash is taking down.)
     net::Expected<server::DocumentView> view = service.documents().read(id, options.call_timeout);
     if (!view) return error_response(view.error());
-    const bool crashed = service.documents().crash(id);
+    // The same hook as the dashboard's crash button.
+    const net::Expected<core::Pid> crashed =
+        service.documents().crash(id, "crashed through POST /api/admin/docs/" + id + "/crash");
     spdlog::warn("admin: crash of document '{}' requested by {} ({})", id, request.remote_endpoint,
-                 crashed ? "sent" : "it had already stopped");
-    return json_response(202, json::object{{"id", id}, {"crashed", crashed}, {"revision", view->revision}});
+                 crashed ? "sent to " + crashed->to_string() : "it had already stopped");
+    json::object body{{"id", id}, {"crashed", crashed.has_value()}, {"revision", view->revision}};
+    if (crashed) body["pid"] = crashed->to_string();
+    return json_response(202, std::move(body));
   }
 
   // --- helpers ----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ struct HttpServerConfig {
   std::string api_prefix = "/api/";
   // The frontend's build output; nullopt: no static files (non-API paths get 404).
   std::optional<std::filesystem::path> static_root;
-  std::vector<std::string> spa_prefixes = {"/d/"};
+  std::vector<std::string> spa_prefixes = {"/d/", "/dashboard"};
 };
 
 }  // namespace otter::net

@@ -30,6 +30,13 @@ bool is_within(const fs::path& root, const fs::path& inside) {
   return true;
 }
 
+// "/d/" routes "/d/<anything>"; "/dashboard" routes itself and "/dashboard/<anything>".
+bool is_spa_route(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix)) return false;
+  if (prefix.ends_with('/')) return path.size() > prefix.size();
+  return path.size() == prefix.size() || path[prefix.size()] == '/';
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles(const fs::path& root, std::vector<std::string> spa_prefixes, std::size_t max_file_bytes)
@@ -98,7 +105,7 @@ Response StaticFiles::serve(std::string_view path) const {
   Response response = serve_file(relative);
   if (response.status == 404) {
     for (const std::string& prefix : spa_prefixes_) {
-      if (decoded->starts_with(prefix) && decoded->size() > prefix.size()) return serve_file("index.html");
+      if (is_spa_route(*decoded, prefix)) return serve_file("index.html");
     }
     return not_found(path);
   }

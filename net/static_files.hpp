@@ -1,8 +1,11 @@
 // StaticFiles: serves the frontend's build output from one directory, safely.
 //
 // Contract of serve(path) (path = the request target's path, still percent-encoded)
-// - "/" serves index.html; a path under an SPA prefix ("/d/<id>" by default) that names no
-//   file also serves index.html, so the web app's client-side routes load.
+// - "/" serves index.html; a path of an SPA route that names no file also serves
+//   index.html, so the web app's client-side routes load. A prefix ending in "/" ("/d/")
+//   matches the paths under it ("/d/<id>"); any other ("/dashboard") matches itself and
+//   the paths under it ("/dashboard", "/dashboard/...").  Default: the editor's "/d/" and
+//   the live dashboard's "/dashboard".
 // - Other paths serve the regular file they name, with a Content-Type from its extension
 //   (unknown: application/octet-stream); a directory or a missing file is 404 not_found.
 // - Never serves anything outside the root: a malformed percent-escape, a NUL, a
@@ -29,7 +32,7 @@ inline constexpr std::size_t kDefaultMaxStaticFileBytes = 64 * 1024 * 1024;
 class StaticFiles {
  public:
   // Throws std::invalid_argument if `root` is not an existing directory.
-  explicit StaticFiles(const std::filesystem::path& root, std::vector<std::string> spa_prefixes = {"/d/"},
+  explicit StaticFiles(const std::filesystem::path& root, std::vector<std::string> spa_prefixes = {"/d/", "/dashboard"},
                        std::size_t max_file_bytes = kDefaultMaxStaticFileBytes);
 
   [[nodiscard]] Response serve(std::string_view path) const;

@@ -113,6 +113,8 @@ void App::Impl::start() {
   service_options.sessions.max_frame_bytes = config.http.max_frame_bytes;
   service_options.sessions.heartbeat = config.http.heartbeat_interval;
   service_options.sessions.server_name = config.http.server_name;
+  // The dashboard's crash button: for every connection in dev mode, else for the admin token.
+  service_options.sessions.admin_all = config.admin_enabled;
   storage::Expected<std::unique_ptr<server::Service>> started = server::Service::start(*runtime, service_options);
   if (!started) {
     throw StartError("cannot open storage at \"" + service_options.storage.path +
@@ -133,7 +135,10 @@ void App::Impl::start() {
            std::to_string(websockets) + "\n";
   };
   rest = std::make_unique<net::RestApi>(*service, std::move(rest_options));
-  if (config.admin_enabled) spdlog::warn("admin hooks enabled: POST /api/admin/docs/{id}/crash crashes documents");
+  if (config.admin_enabled) {
+    spdlog::warn("admin hooks enabled: POST /api/admin/docs/{id}/crash and the dashboard's crash button crash "
+                 "documents");
+  }
 
   net::HttpServerConfig server_config = http_config();
   net::Router router;
@@ -154,6 +159,7 @@ void App::Impl::start() {
     throw StartError("cannot listen on " + to_string(config.listen) + ": " + failure.code().message());
   }
   port = http->port();
+  service->set_node_name("otterd@" + to_string(ListenAddress{config.listen.host, port}));
 
   signals = std::make_unique<boost::asio::signal_set>(boost::asio::make_strand(io->context()), SIGINT, SIGTERM);
   wait_for_signal();

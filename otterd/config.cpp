@@ -166,6 +166,15 @@ std::vector<ConfigKey> make_keys() {
       [](Config& config, const YAML::Node& value) { config.admin_enabled = read_bool("server.admin_api", value); },
       [](const Config& config) { return std::string(config.admin_enabled ? "true" : "false"); }});
   keys.push_back(ConfigKey{
+      "server.admin_token",
+      "A WebSocket connection whose hello.token equals this may crash documents from the dashboard, as every "
+      "connection may with server.admin_api (\"\": no token is an admin's).",
+      "a string, or \"\"",
+      [](Config& config, const YAML::Node& value) {
+        config.service.sessions.admin_token = read_string("server.admin_token", value, true);
+      },
+      [](const Config& config) { return yaml_quoted(config.service.sessions.admin_token); }});
+  keys.push_back(ConfigKey{
       "server.log_level", "The least severe log level written.", "trace, debug, info, warn, error, critical or off",
       [](Config& config, const YAML::Node& value) {
         const std::string level = read_string("server.log_level", value, false);

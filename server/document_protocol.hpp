@@ -19,7 +19,8 @@
 //   EditDocument     call  -> answered when the op is durable (the blocking REST path)
 //   ReadDocument     call  -> the durable text and revision
 //   RemoveDocument   call  -> answered once every write is durable; the process then stops
-//   CrashDocument    send  -> the process throws (a hook for tests and admins)
+//   CrashDocument    send  -> the process throws (a hook for tests and admins: REST's
+//                             POST /api/admin/docs/{id}/crash, the dashboard's crash)
 // Requests that arrive while the document is still loading wait, in order, and are
 // handled once it is loaded.
 //
@@ -175,6 +176,9 @@ struct RemoveDocument {
   using Reply = net::Expected<std::uint64_t>;  // the durable head it stopped at
 };
 
-struct CrashDocument {};
+// Throws at once (also while loading) with `reason`, or "crash requested for document 'x'".
+struct CrashDocument {
+  std::string reason;
+};
 
 }  // namespace otter::server

@@ -51,6 +51,16 @@ std::string DocumentServer::describe() const {
          std::to_string(pending_.size()) + " pending, " + std::to_string(members_.size()) + " sessions)";
 }
 
+void DocumentServer::report_sessions() {
+  std::vector<net::DashboardSession> sessions;
+  sessions.reserve(members_.size());
+  for (const auto& [pid, member] : members_) {
+    const PresenceState& who = member.presence;
+    sessions.push_back(net::DashboardSession{who.session, who.client_id, who.name, who.color});
+  }
+  gauges_->set_sessions(std::move(sessions));
+}
+
 net::ErrorMessage DocumentServer::error(net::ErrorCode code, std::string message) const {
   net::ErrorMessage e = net::make_error(code, std::move(message));
   e.doc = doc_;
@@ -66,9 +76,11 @@ core::GenServer::InitResult DocumentServer::init() {
   }
   Metrics* metrics = &context_->metrics;
   metrics->documents_open.add();
-  on_exit([metrics](core::Pid, const core::ExitReason& reason) {
+  gauges_ = context_->board.started(doc_, self());
+  on_exit([metrics, board = &context_->board, doc = doc_](core::Pid pid, const core::ExitReason& reason) {
     metrics->documents_open.sub();
     if (reason.is_abnormal()) metrics->document_restarts.add();
+    board->exited(doc, pid, reason);
   });
   return InitResult::ok_continue(Load{false});
 }
@@ -153,6 +165,7 @@ void DocumentServer::install(LoadedState& state) {
   }
   published_text_ = document->rope();
   published_revision_ = durable_revision_ = document->revision();
+  gauges_->set_head(published_revision_, published_text_.size());
   ops_since_snapshot_ = published_revision_ - std::min(published_revision_, state.snapshot_revision);
   document_.emplace(std::move(*document));
   history_.clear();
@@ -208,8 +221,8 @@ core::GenServer::Result DocumentServer::handle_cast(core::Message& message) {
 
 core::GenServer::Result DocumentServer::handle_info(core::Message& message) {
   if (auto* loaded = core::match<DocumentLoaded>(message)) return on_loaded(*loaded);
-  if (core::match<CrashDocument>(message) != nullptr) {
-    throw std::runtime_error("crash requested for document '" + doc_ + "'");
+  if (const auto* crash = core::match<CrashDocument>(message)) {
+    throw std::runtime_error(crash->reason.empty() ? "crash requested for document '" + doc_ + "'" : crash->reason);
   }
   if (core::match<SubmitWrites>(message) != nullptr) {
     submit_writes();
@@ -322,6 +335,7 @@ void DocumentServer::on_open(OpenDocument& open, const core::From& from) {
     if (pid != session) opened.presence.push_back(other.presence);
   }
   reply(from, OpenDocument::Reply(std::move(opened)));
+  if (inserted) report_sessions();
   publish_presence(session, member->second.presence);
   update_idle_timer();
 }
@@ -332,6 +346,7 @@ void DocumentServer::on_close(core::Pid session) {
   demonitor(member->second.monitor);
   const std::string session_id = member->second.presence.session;
   members_.erase(member);
+  report_sessions();
   publish_left(session, session_id);
   update_idle_timer();
 }
@@ -341,6 +356,7 @@ void DocumentServer::on_session_down(const core::Down& down) {
   if (member == members_.end() || member->second.monitor != down.ref) return;
   const std::string session_id = member->second.presence.session;
   members_.erase(member);
+  report_sessions();
   publish_left(down.pid, session_id);
   update_idle_timer();
 }
@@ -549,6 +565,7 @@ void DocumentServer::publish_durable() {
     pending_.pop_front();
   }
   published_revision_ = batch->last_revision();
+  gauges_->set_head(published_revision_, published_text_.size());
   context_->metrics.ops_applied.add(batch->ops.size());
   context_->metrics.batches_published.add();
   const DurableBatchPtr shared = std::move(batch);

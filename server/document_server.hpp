@@ -142,6 +142,7 @@ class DocumentServer final : public core::GenServer {
   Result on_idle();
   void finish_remove_if_done();
   [[nodiscard]] net::ErrorMessage error(net::ErrorCode code, std::string message) const;
+  void report_sessions();  // to the dashboard's board: who has it open now
 
   std::shared_ptr<ServiceContext> context_;
   std::string doc_;
@@ -165,6 +166,7 @@ class DocumentServer final : public core::GenServer {
   std::uint64_t history_base_ = 0;
 
   std::map<core::Pid, Member> members_;
+  std::shared_ptr<DocumentGauges> gauges_;  // what the dashboard reads (server/document_board.hpp)
   std::optional<core::From> remove_caller_;
   bool idle_snapshot_in_flight_ = false;
 };

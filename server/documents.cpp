@@ -70,7 +70,7 @@ net::Expected<core::Pid> Documents::ensure_started(std::string_view doc, core::D
 }
 
 template <class Reply, class Request>
-Reply Documents::call_document(std::string_view doc, Request request, core::Duration timeout) const {
+Reply Documents::call_document(std::string_view doc, Request request, core::Duration timeout, bool idempotent) const {
   for (int attempt = 0; attempt < kLookupAttempts; ++attempt) {
     net::Expected<core::Pid> pid = ensure_started(doc, timeout);
     if (!pid) return std::move(pid).error();
@@ -79,7 +79,7 @@ Reply Documents::call_document(std::string_view doc, Request request, core::Dura
     const core::CallFailure& failure = outcome.failure();
     const bool gone_before_answering =
         failure.error == core::CallError::noproc ||
-        (failure.error == core::CallError::callee_exited && !failure.reason.is_abnormal());
+        (failure.error == core::CallError::callee_exited && (idempotent || !failure.reason.is_abnormal()));
     if (gone_before_answering) continue;  // stopped (idle) before it saw the request
     if (failure.error == core::CallError::timeout) {
       return doc_error(net::ErrorCode::internal_error,
@@ -95,11 +95,11 @@ Reply Documents::call_document(std::string_view doc, Request request, core::Dura
 }
 
 net::Expected<DocumentView> Documents::read(std::string_view doc, core::Duration timeout) const {
-  return call_document<ReadDocument::Reply>(doc, ReadDocument{}, timeout);
+  return call_document<ReadDocument::Reply>(doc, ReadDocument{}, timeout, /*idempotent=*/true);
 }
 
 net::Expected<EditResult> Documents::edit(std::string_view doc, EditDocument edit, core::Duration timeout) const {
-  return call_document<EditDocument::Reply>(doc, std::move(edit), timeout);
+  return call_document<EditDocument::Reply>(doc, std::move(edit), timeout, /*idempotent=*/false);
 }
 
 net::Expected<std::monostate> Documents::remove(std::string_view doc, core::Duration timeout) const {
@@ -123,11 +123,15 @@ net::Expected<std::monostate> Documents::remove(std::string_view doc, core::Dura
   return std::monostate{};
 }
 
-bool Documents::crash(std::string_view doc) const {
+net::Expected<core::Pid> Documents::crash(std::string_view doc, std::string reason) const {
+  if (auto valid = check_document_id(doc); !valid) return std::move(valid).error();
   const core::Pid pid = whereis(doc);
-  if (!pid) return false;
-  context_->runtime.send(pid, CrashDocument{});
-  return true;
+  if (!pid) {
+    return doc_error(net::ErrorCode::doc_not_found, "document \"" + std::string(doc) + "\" is not open on this node",
+                     doc);
+  }
+  context_->runtime.send(pid, CrashDocument{std::move(reason)});
+  return pid;
 }
 
 // --- DocumentsClient --------------------------------------------------------------------

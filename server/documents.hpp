@@ -16,7 +16,8 @@
 //     locate_document(doc, done); `done` runs later in the process, never blocking it;
 //   - from outside processes (the REST API, tools, tests): the blocking members of
 //     Documents below, each a short conversation with the document's process.
-// A call that finds the process gone (idle stop, crash) retries the lookup a few times.
+// A call that finds the process gone (idle stop, crash) retries the lookup a few times;
+// a read whose process crashed under it is retried too (the restart answers it).
 //
 // Errors are protocol errors (net::ErrorMessage with a code of docs/protocol.md):
 // invalid_doc_id, doc_not_found, storage_unavailable, internal_error, ...
@@ -70,14 +71,20 @@ class Documents {
   // get doc_not_found), then deletes it from storage. doc_not_found if it does not exist.
   [[nodiscard]] net::Expected<std::monostate> remove(std::string_view doc,
                                                      core::Duration timeout = kDefaultDocumentCallTimeout) const;
-  // Test/admin hook: makes the document's process throw. False if it is not running.
-  bool crash(std::string_view doc) const;
+  // The admin hook (REST's POST /api/admin/docs/{id}/crash, the dashboard's `crash`, tests):
+  // makes the document's process throw with `reason`; its supervisor restarts it and it
+  // reloads from storage. Never blocks (a lookup and a send), so processes may call it.
+  // Answers the Pid that was told to crash; doc_not_found if no process has the document.
+  net::Expected<core::Pid> crash(std::string_view doc, std::string reason = {}) const;
 
   [[nodiscard]] const std::shared_ptr<ServiceContext>& context() const noexcept { return context_; }
 
  private:
+  // `idempotent`: a process that crashed before answering is asked again (its restart);
+  // otherwise the caller hears internal_error (it cannot know whether an edit applied).
   template <class Reply, class Request>
-  [[nodiscard]] Reply call_document(std::string_view doc, Request request, core::Duration timeout) const;
+  [[nodiscard]] Reply call_document(std::string_view doc, Request request, core::Duration timeout,
+                                    bool idempotent) const;
 
   std::shared_ptr<ServiceContext> context_;
 };

@@ -70,6 +70,11 @@ struct SessionOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::chrono::milliseconds heartbeat = kDefaultHeartbeat;
   std::string server_name = "otterd/0.1.0";
+  // Who may crash documents from the dashboard (`crash`; others get forbidden): every
+  // connection when admin_all (otterd --dev, server.admin_api), else a connection whose
+  // hello.token equals admin_token (empty: none).
+  bool admin_all = false;
+  std::string admin_token;
 };
 
 }  // namespace otter::server

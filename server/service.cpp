@@ -1,12 +1,14 @@
 #include "server/service.hpp"
 
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
 #include "core/dynamic_supervisor.hpp"
 #include "core/scoped_process.hpp"
 #include "core/supervisor.hpp"
+#include "server/dashboard.hpp"
 #include "server/session.hpp"
 
 namespace otter::server {
@@ -14,14 +16,15 @@ namespace otter::server {
 namespace {
 
 // A DynamicSupervisor child that records the Pid of every incarnation in `slot`, so the
-// service always asks the current one.
-core::ChildSpec recorded_supervisor(std::string id, core::DynamicSupervisorOptions options, SupervisorSlot* slot) {
+// service always asks the current one. `on_restart` runs when an incarnation is not the first.
+core::ChildSpec recorded_supervisor(std::string id, core::DynamicSupervisorOptions options, SupervisorSlot* slot,
+                                    std::function<void()> on_restart = {}) {
   core::ChildSpec spec;
   spec.id = std::move(id);
   spec.type = core::ChildType::supervisor;
-  spec.start = [options, slot](core::Runtime& runtime) {
+  spec.start = [options, slot, on_restart = std::move(on_restart)](core::Runtime& runtime) {
     core::StartResult started = runtime.spawn<core::DynamicSupervisor>(core::SpawnOptions{.link = true}, options);
-    if (started.ok()) slot->set(started.pid());
+    if (started.ok() && slot->set(started.pid()) && on_restart) on_restart();
     return started;
   };
   return spec;
@@ -57,9 +60,15 @@ void Service::start_tree() {
                           core::DynamicSupervisorOptions{.max_restarts = options_.max_document_restarts,
                                                          .max_seconds = options_.document_restart_window,
                                                          .max_children = options_.max_documents},
-                          &context_->documents_supervisor),
+                          &context_->documents_supervisor,
+                          [board = &context_->board] {
+                            board->documents_supervisor_restarted(
+                                "more document crashes than the documents supervisor allows; it was restarted");
+                          }),
       recorded_supervisor("sessions", core::DynamicSupervisorOptions{.max_children = options_.max_sessions},
                           &context_->sessions_supervisor),
+      // Last: under rest_for_one its crash restarts only itself.
+      core::ChildSpec::worker<Dashboard>("dashboard", context_, options_.dashboard),
   };
   const core::StartResult root = runtime_.spawn<core::Supervisor>(
       core::SpawnOptions{}, core::SupervisorFlags{.strategy = core::Strategy::rest_for_one}, std::move(children));
@@ -68,7 +77,10 @@ void Service::start_tree() {
                              (root.error() ? root.error()->to_string() : std::string("ignored")));
   }
   root_ = root.pid();
+  context_->root_supervisor.set(root_);
 }
+
+void Service::set_node_name(std::string name) { context_->set_node_name(std::move(name)); }
 
 Service::~Service() { stop(); }
 
@@ -97,6 +109,8 @@ void Service::stop() {
   }
   context_->documents_supervisor.set({});
   context_->sessions_supervisor.set({});
+  context_->dashboard.set({});
+  context_->root_supervisor.set({});
   storage_->stop();
 }
 

@@ -19,7 +19,8 @@
 //
 //   otter.server  Supervisor, rest_for_one (sessions depend on documents)
 //    ├─ documents  DynamicSupervisor: one DocumentServer per open document (transient)
-//    └─ sessions   DynamicSupervisor: one Session per connection (temporary)
+//    ├─ sessions   DynamicSupervisor: one Session per connection (temporary)
+//    └─ dashboard  Dashboard: samples all this for the live dashboard (permanent)
 //
 // Stopping runs the tree's shutdown (sessions first, then documents), then stops storage
 // (the writer commits what is queued, the blocking threads finish). Call stop() from a
@@ -35,6 +36,7 @@
 #include "core/pubsub.hpp"
 #include "core/registry.hpp"
 #include "core/runtime.hpp"
+#include "server/dashboard.hpp"
 #include "server/documents.hpp"
 #include "server/metrics.hpp"
 #include "server/options.hpp"
@@ -55,6 +57,7 @@ struct ServiceOptions {
   // default, 3 in 5 s, suits a few children, not thousands of independent documents.
   int max_document_restarts = 100;
   std::chrono::seconds document_restart_window{5};
+  DashboardOptions dashboard{};
 };
 
 class Service {
@@ -82,6 +85,8 @@ class Service {
   [[nodiscard]] const ServiceContext& context() const noexcept { return *context_; }
   // The root of the tree (tests, admin).
   [[nodiscard]] core::Pid supervisor() const noexcept { return root_; }
+  // How the node calls itself on the dashboard ("otterd@127.0.0.1:8080"); any thread.
+  void set_node_name(std::string name);
   // Prometheus text exposition of every metric.
   [[nodiscard]] std::string render_metrics() const;
 

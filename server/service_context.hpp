@@ -4,7 +4,7 @@
 // outlived by nobody: Service stops every process before it lets go of its own reference.
 //
 // Everything here is safe to use from any thread (the references point at thread-safe
-// objects; the supervisor slots and the id source lock briefly).
+// objects; the supervisor slots, the board, the node name and the id source lock briefly).
 #pragma once
 
 #include <atomic>
@@ -17,27 +17,37 @@
 #include "core/pubsub.hpp"
 #include "core/registry.hpp"
 #include "core/runtime.hpp"
+#include "server/document_board.hpp"
 #include "server/metrics.hpp"
 #include "server/options.hpp"
 #include "server/storage_service.hpp"
 
 namespace otter::server {
 
-// The Pid of a supervisor that may be restarted (its parent records every incarnation).
+// The Pid of a supervisor (or the Dashboard) that may be restarted: its parent records
+// every incarnation. restarts() counts the incarnations after the first.
 class SupervisorSlot {
  public:
-  void set(core::Pid pid) {
+  // Returns true if this incarnation is a restart.
+  bool set(core::Pid pid) {
     std::lock_guard lock(mutex_);
     pid_ = pid;
+    if (!pid) return false;
+    return ++incarnations_ > 1;
   }
   [[nodiscard]] core::Pid get() const {
     std::lock_guard lock(mutex_);
     return pid_;
   }
+  [[nodiscard]] std::uint64_t restarts() const {
+    std::lock_guard lock(mutex_);
+    return incarnations_ > 0 ? incarnations_ - 1 : 0;
+  }
 
  private:
   mutable std::mutex mutex_;
   core::Pid pid_;
+  std::uint64_t incarnations_ = 0;
 };
 
 class ServiceContext {
@@ -63,8 +73,22 @@ class ServiceContext {
   Metrics& metrics;
   const DocumentOptions document_options;
   const SessionOptions session_options;
+  SupervisorSlot root_supervisor;
   SupervisorSlot documents_supervisor;
   SupervisorSlot sessions_supervisor;
+  SupervisorSlot dashboard;
+  DocumentBoard board;  // what the dashboard shows of each document process
+  const std::int64_t started_ms = unix_time_ms();  // when this node's service started
+
+  // How this node calls itself on the dashboard ("otterd@127.0.0.1:8080").
+  void set_node_name(std::string name) {
+    std::lock_guard lock(node_name_mutex_);
+    node_name_ = std::move(name);
+  }
+  [[nodiscard]] std::string node_name() const {
+    std::lock_guard lock(node_name_mutex_);
+    return node_name_;
+  }
 
   // "s-1", "s-2", ...: unique among this server's sessions, for presence.
   [[nodiscard]] std::string next_session_id() {
@@ -86,6 +110,8 @@ class ServiceContext {
   }
 
  private:
+  mutable std::mutex node_name_mutex_;
+  std::string node_name_ = "otterd@localhost";  // guarded by node_name_mutex_
   std::atomic<std::uint64_t> next_session_{0};
   std::mutex random_mutex_;
   std::mt19937_64 random_;  // guarded by random_mutex_

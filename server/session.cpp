@@ -30,6 +30,15 @@ net::ErrorMessage error_about(const M& m, net::ErrorCode code, std::string text)
   return error;
 }
 
+// Compares in time independent of where the texts differ (a token is a secret).
+bool same_secret(std::string_view given, std::string_view expected) {
+  unsigned char differ = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    differ |= static_cast<unsigned char>(given[i] ^ expected[i % std::max<std::size_t>(expected.size(), 1)]);
+  }
+  return differ == 0 && !expected.empty();
+}
+
 std::shared_ptr<const std::string> share(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
@@ -83,6 +92,8 @@ core::GenServer::Result Session::handle_info(core::Message& message) {
     on_document_gone(*gone);
   } else if (core::match<ConnectionClosed>(message) != nullptr) {
     return Result::stop(core::ExitReason::normal());
+  } else if (on_dashboard_message(message)) {
+    return Result::noreply();
   } else {
     return DocumentsClient::handle_info(message);
   }
@@ -136,6 +147,12 @@ core::GenServer::Result Session::on_frame(std::string& text) {
     on_presence(*presence);
   } else if (const auto* ping = std::get_if<net::Ping>(&message)) {
     emit(net::encode(net::Pong{ping->id}));
+  } else if (auto* subscribe = std::get_if<net::DashboardSubscribe>(&message)) {
+    on_dashboard_subscribe(*subscribe);
+  } else if (std::get_if<net::DashboardUnsubscribe>(&message) != nullptr) {
+    on_dashboard_unsubscribe();
+  } else if (auto* crash = std::get_if<net::Crash>(&message)) {
+    on_crash(*crash);
   }
   return Result::noreply();
 }
@@ -156,6 +173,8 @@ core::GenServer::Result Session::on_hello(net::Hello& hello) {
   name_ = std::move(hello.name);
   color_ = std::move(hello.color);
   const SessionOptions& options = context().session_options;
+  admin_ = options.admin_all || (!options.admin_token.empty() && hello.token &&
+                                 same_secret(*hello.token, options.admin_token));
   net::Welcome welcome;
   welcome.id = hello.id;
   welcome.session = session_id_;

@@ -33,12 +33,20 @@
 // max_op_bytes (the codec: op_too_large). Every error names the code, a sentence and
 // echoes id/doc/seq; only the fatal errors of the protocol's table end the connection.
 //
+// Dashboard (docs/dashboard.md, server/session_dashboard.cpp): dashboard_subscribe
+// subscribes to the Dashboard's PubSub topic and answers with its current snapshot; each
+// snapshot published later is forwarded, at most one per interval_ms. Only the newest is
+// kept: one that comes while the socket is still writing (or within the interval) replaces
+// the one waiting, so a slow page gets fewer snapshots, never a queue. `crash` (admins
+// only, else forbidden) goes through Documents::crash, like the REST admin hook.
+//
 // When a document's process dies (Down), the session reopens it under the new process
 // ("rejoin", resuming from its last revision): the missing entries (acks included) are
 // queued, and each op still in flight gets internal_error (or storage_unavailable when
 // storage was the cause) with its seq, so the client resends it; duplicates are safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -47,6 +55,7 @@
 #include <vector>
 
 #include "net/messages.hpp"
+#include "server/dashboard.hpp"
 #include "server/document_protocol.hpp"
 #include "server/documents.hpp"
 #include "server/outbound.hpp"
@@ -116,6 +125,24 @@ class Session final : public DocumentsClient {
   void on_edit(net::Edit& edit);
   void on_presence(net::PresenceUpdate& presence);
 
+  // dashboard (session_dashboard.cpp)
+  struct DashboardWatch {
+    std::optional<net::RequestId> id;
+    std::chrono::milliseconds interval{0};
+    std::uint64_t max_documents = 0;
+    std::uint64_t epoch = 0;  // tells this subscription apart from one it replaced
+    std::uint64_t seq = 0;    // of the last snapshot sent; 0: the answer has not gone out
+    DashboardSnapshotPtr waiting;  // the newest snapshot not sent yet
+    DashboardSnapshotPtr sent;     // the last one sent
+    std::chrono::steady_clock::time_point sent_at;
+    bool timer_armed = false;
+  };
+  void on_dashboard_subscribe(net::DashboardSubscribe& subscribe);
+  void on_dashboard_unsubscribe();
+  void on_crash(net::Crash& crash);
+  bool on_dashboard_message(core::Message& message);  // true if it was one of the dashboard's
+  void push_dashboard();
+
   // documents
   void request_open(const std::string& doc);
   void on_open_reply(const std::string& doc, std::uint64_t epoch, std::uint64_t attempt, core::Pid pid,
@@ -154,6 +181,9 @@ class Session final : public DocumentsClient {
   TokenBucket rate_;
   std::map<std::string, OpenDoc, std::less<>> docs_;
   std::uint64_t next_epoch_ = 0;
+  bool admin_ = false;
+  std::optional<DashboardWatch> dashboard_;
+  std::uint64_t next_dashboard_epoch_ = 0;
 
   std::vector<std::shared_ptr<const std::string>> out_queue_;  // frames for the next flush
   std::size_t out_queue_bytes_ = 0;

@@ -174,19 +174,36 @@ TEST(ClientCodec, RejectsEscapedLoneSurrogatesAsInvalidUtf8) {
   EXPECT_EQ(decode_error(R"({"type":"op","doc":"d","rev":0,"seq":1,"op":["\\ud800",]})").code, ErrorCode::bad_json);
 }
 
+TEST(ClientCodec, DashboardSubscribeHasDefaultsAndNamesTheRangeOfABadInterval) {
+  EXPECT_EQ(std::get<DashboardSubscribe>(decoded(R"({"type":"dashboard_subscribe","id":1})")),
+            (DashboardSubscribe{RequestId(1), 250, 200}));
+  const ErrorMessage fast = decode_error(R"({"type":"dashboard_subscribe","id":1,"interval_ms":99})");
+  EXPECT_EQ(fast.code, ErrorCode::invalid_message);
+  EXPECT_EQ(fast.message,
+            "the \"dashboard_subscribe\" message's field \"interval_ms\" must be from 100 to 5000 (milliseconds), "
+            "not 99");
+  EXPECT_EQ(fast.id, RequestId(1));
+  EXPECT_EQ(decode_error(R"({"type":"dashboard_subscribe","interval_ms":1.5})").code, ErrorCode::invalid_message);
+  EXPECT_EQ(decode_error(R"({"type":"dashboard_subscribe","max_documents":-1})").code, ErrorCode::invalid_message);
+  EXPECT_EQ(decode_error(R"({"type":"crash","doc":"../x"})").code, ErrorCode::invalid_doc_id);
+  EXPECT_EQ(decode_error(R"({"type":"crash"})").code, ErrorCode::invalid_message);
+}
+
 // ------------------------------------------------------------------ type
 
 TEST(ClientCodec, RejectsAMissingOrUnknownTypeAsUnknownType) {
   const ErrorMessage missing = decode_error(R"({"id":1,"doc":"d"})");
   EXPECT_EQ(missing.code, ErrorCode::unknown_type);
   EXPECT_EQ(missing.message,
-            "the message has no field \"type\"; expected one of hello, open, close, op, presence, ping");
+            "the message has no field \"type\"; expected one of hello, open, close, op, presence, ping, "
+            "dashboard_subscribe, dashboard_unsubscribe, crash");
   EXPECT_EQ(missing.id, RequestId(1));
 
   const ErrorMessage unknown = decode_error(R"({"type":"subscribe"})");
   EXPECT_EQ(unknown.code, ErrorCode::unknown_type);
   EXPECT_EQ(unknown.message,
-            "\"subscribe\" is not a message type a client sends; expected one of hello, open, close, op, presence, ping");
+            "\"subscribe\" is not a message type a client sends; expected one of hello, open, close, op, presence, "
+            "ping, dashboard_subscribe, dashboard_unsubscribe, crash");
 
   EXPECT_EQ(decode_error(R"({"type":5})").code, ErrorCode::unknown_type);
   EXPECT_EQ(decode_error(R"({"type":"Hello","version":1})").code, ErrorCode::unknown_type);
@@ -372,6 +389,10 @@ TEST(ClientCodec, EveryClientMessageRoundTrips) {
       PresenceUpdate{std::nullopt, "d", 44, ot::Selection{3, 8}},
       PresenceUpdate{RequestId(2.5), "d", 0, std::nullopt},
       Ping{RequestId("\u00e9")},
+      DashboardSubscribe{RequestId(1), 100, 0},
+      DashboardSubscribe{std::nullopt, 5000, kMaxDashboardMaxDocuments},
+      DashboardUnsubscribe{RequestId("u")},
+      Crash{RequestId(2), "notes"},
   };
   for (const ClientMessage& message : messages) {
     const std::string text = encode(message);
