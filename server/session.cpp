@@ -32,11 +32,12 @@ net::ErrorMessage error_about(const M& m, net::ErrorCode code, std::string text)
 
 // Compares in time independent of where the texts differ (a token is a secret).
 bool same_secret(std::string_view given, std::string_view expected) {
+  if (expected.empty()) return false;
   unsigned char differ = given.size() == expected.size() ? 0 : 1;
   for (std::size_t i = 0; i < given.size(); ++i) {
-    differ |= static_cast<unsigned char>(given[i] ^ expected[i % std::max<std::size_t>(expected.size(), 1)]);
+    differ |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
   }
-  return differ == 0 && !expected.empty();
+  return differ == 0;
 }
 
 std::shared_ptr<const std::string> share(std::string text) {
