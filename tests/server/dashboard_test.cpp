@@ -271,6 +271,28 @@ TEST_F(DashboardTest, MaxDocumentsKeepsTheMostActiveAndCountsTheRest) {
   EXPECT_EQ(snapshot.at("tree").at("children").at(0).at("children").as_array().size(), 1U);
 }
 
+TEST_F(DashboardTest, WhenNothingChangedTheDashboardKeepsItsSnapshotAndPublishesNothing) {
+  fixture_.start();
+  const core::Pid dashboard = fixture_.service().context().dashboard.get();
+  ASSERT_TRUE(dashboard);
+  const auto current = [&] {
+    core::CallOutcome<DashboardSnapshotPtr> outcome =
+        core::call<CurrentDashboard::Reply>(fixture_.runtime(), dashboard, CurrentDashboard{}, kWait);
+    EXPECT_TRUE(outcome.ok());
+    return outcome ? *outcome : DashboardSnapshotPtr{};
+  };
+  const DashboardSnapshotPtr first = current();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(current(), first) << "an unchanged server produced a new snapshot";
+  TestClient ann(fixture_);
+  ann.hello("c-ann");
+  ann.open("notes");
+  const DashboardSnapshotPtr changed = current();
+  EXPECT_NE(changed, first);
+  ASSERT_EQ(changed->documents.size(), 1U);
+  EXPECT_EQ(changed->documents[0].id, "notes");
+}
+
 TEST_F(DashboardTest, AfterUnsubscribeNothingMoreIsPushed) {
   fixture_.start();
   Watcher page(fixture_);
