@@ -1,0 +1,41 @@
+#include "sim/describe.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace otter::sim {
+
+std::string wire(const ot::Operation& op) {
+  std::ostringstream out;
+  out << op;
+  return out.str();
+}
+
+std::string quoted_text(std::string_view text, std::size_t max_bytes) {
+  std::string out = "\"";
+  std::size_t end = text.size();
+  if (end > max_bytes) {
+    end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;  // not inside a code point
+  }
+  for (std::size_t i = 0; i < end; ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  if (end < text.size()) out += "…";
+  return out;
+}
+
+}  // namespace otter::sim
