@@ -35,22 +35,25 @@ export class RateHistory {
 
 /**
  * An SVG polyline's points ("x,y x,y …") for `samples` as a step line over the window
- * ending at `now`, in a `width` × `height` box (y grows downwards; 0 is the bottom).
- * The scale tops out at the largest value shown, at least 1. Empty if there are no samples.
+ * ending at `now`, in a `width` × `height` box (y grows downwards; 0 is the bottom). A
+ * history younger than the window spans the whole width (a page open for five seconds
+ * shows those five seconds, not a sliver at the right). The scale tops out at the largest
+ * value shown, at least 1. Empty if there are no samples.
  */
 export function sparklinePoints(samples: readonly Sample[], now: number, windowMs: number, width: number, height: number): string {
   if (samples.length === 0) return "";
-  const start = now - windowMs;
+  const start = Math.max(now - windowMs, samples[0]!.time);
+  const span = now - start;
   const visible = samples.filter((s, i) => s.time >= start || samples[i + 1] === undefined || samples[i + 1]!.time > start);
   const max = Math.max(1, ...visible.map((s) => s.value));
-  const x = (t: number): number => round(((Math.max(start, Math.min(now, t)) - start) / windowMs) * width);
+  const x = (t: number): number => (span <= 0 ? 0 : round(((Math.max(start, Math.min(now, t)) - start) / span) * width));
   const y = (v: number): number => round(height - (Math.max(0, v) / max) * height);
   const points: string[] = [];
   visible.forEach((s, i) => {
     if (i > 0) points.push(`${x(s.time)},${y(visible[i - 1]!.value)}`);
     points.push(`${x(s.time)},${y(s.value)}`);
   });
-  points.push(`${x(now)},${y(visible[visible.length - 1]!.value)}`);
+  points.push(`${span <= 0 ? width : x(now)},${y(visible[visible.length - 1]!.value)}`);
   return points.join(" ");
 }
 

@@ -110,7 +110,7 @@ export class DocumentsTableView {
       cell("People", "people", people),
       cell("Revision", "revision", revision),
       cell("Length", "length", length),
-      cell("Ops/s", "ops", ops, svg),
+      cell("Ops/s", "ops", svg, ops), // the number last: right-aligned under its heading
       cell("Restarts", "restarts", restarts),
       cell("Process", "pid", pid),
       actions,

@@ -51,6 +51,15 @@ describe("the sparkline", () => {
     assert.equal(sparklinePoints([{ time: -50_000, value: 0.5 }], 10_000, 10_000, 100, 20), "0,10 100,10");
   });
 
+  test("a history younger than the window spans the whole width", () => {
+    const samples = [
+      { time: 8_000, value: 2 },
+      { time: 9_000, value: 0 },
+    ];
+    assert.equal(sparklinePoints(samples, 10_000, 60_000, 100, 20), "0,0 50,0 50,20 100,20");
+    assert.equal(sparklinePoints([{ time: 10_000, value: 1 }], 10_000, 60_000, 100, 20), "0,0 100,0", "one sample at now: a flat line");
+  });
+
   test("small rates are not blown up to the full height; no samples draw nothing", () => {
     assert.equal(sparklinePoints([{ time: 0, value: 0.5 }], 10_000, 10_000, 100, 20), "0,10 100,10");
     assert.equal(sparklinePoints([], 10_000, 10_000, 100, 20), "");
