@@ -56,8 +56,11 @@ export function describeEvent(event: DashboardEvent): EventView {
       const pids = event.old_pid && event.new_pid ? `: ${event.old_pid} → ${event.new_pid}` : "";
       return { kind: event.kind, tone: "good", text: `${doc} restarted by its supervisor${pids}${because}` };
     }
-    case "restart_intensity_exceeded":
-      return { kind: event.kind, tone: "bad", text: `${doc} crashed too often: its supervisor gave up${because}` };
+    case "restart_intensity_exceeded": {
+      // No doc: the documents supervisor gave up on its children and was itself restarted.
+      const who = event.doc ? `${event.doc} crashed` : "Document processes crashed";
+      return { kind: event.kind, tone: "bad", text: `${who} too often: the documents supervisor gave up and was restarted${because}` };
+    }
     default:
       return { kind: event.kind, tone: "info", text: `${doc}: ${event.kind}${because}` };
   }

@@ -74,7 +74,11 @@ describe("events in words", () => {
     assert.equal(describeEvent({ time_ms: 1, kind: "opened", doc: "n", pid: "<0.5>" }).text, "n opened as <0.5>");
     assert.equal(describeEvent({ time_ms: 1, kind: "closed", doc: "n" }).text, "n closed");
     assert.equal(describeEvent({ time_ms: 1, kind: "crashed", doc: "n", pid: "<0.5>" }).tone, "bad");
-    assert.match(describeEvent({ time_ms: 1, kind: "restart_intensity_exceeded", doc: "n" }).text, /gave up/);
+    assert.equal(
+      describeEvent({ time_ms: 1, kind: "restart_intensity_exceeded" }).text,
+      "Document processes crashed too often: the documents supervisor gave up and was restarted",
+    );
+    assert.equal(describeEvent({ time_ms: 1, kind: "closed", doc: "n", pid: "<1.5.1>" }).text, "n closed");
     assert.equal(describeEvent({ time_ms: 1, kind: "migrated", doc: "n" }).text, "n: migrated");
   });
 });
