@@ -18,7 +18,7 @@ const CONTENT_TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": 
 const WELCOME = { type: "welcome", version: 1, session: "s-dash", client_id: "c", server: "scripted", heartbeat_ms: 15000 };
 
 /** A dashboard page whose static files come from dist/ and whose /ws is this script. */
-async function scriptedDashboard(browser) {
+async function scriptedDashboard(browser, fragment = "") {
   const page = await newPage(browser);
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
@@ -40,7 +40,7 @@ async function scriptedDashboard(browser) {
       if (message.type === "hello") socket.send(WELCOME);
     });
   });
-  await page.goto(`${ORIGIN}/dashboard`);
+  await page.goto(`${ORIGIN}/dashboard${fragment}`);
   return { page, sockets, latest: () => sockets[sockets.length - 1] };
 }
 
@@ -136,7 +136,7 @@ describe("the dashboard page against a scripted server", () => {
 
     // The events log, newest first.
     const log = page.getByRole("log");
-    assert.equal(await log.getAttribute("aria-live"), "polite");
+    assert.equal(await log.getAttribute("aria-live"), "off", "the first snapshot's backlog is not read out");
     assert.deepEqual(await log.locator("li").evaluateAll((items) => items.map((i) => i.dataset.doc)), ["todo", "notes"]);
 
     // The tree from the keyboard: one tab stop, arrows move, Left collapses, Right expands.
@@ -167,6 +167,7 @@ describe("the dashboard page against a scripted server", () => {
     assert.doesNotMatch((await page.locator('tr[data-doc="todo"]').getAttribute("class")) ?? "", /flash/);
     assert.equal(await total("restarts"), "1");
     assert.deepEqual(await log.locator("li").evaluateAll((items) => items.map((i) => i.dataset.kind)), ["restarted", "crashed", "opened", "opened"]);
+    assert.equal(await log.getAttribute("aria-live"), "polite", "later events are announced");
     assert.match(await log.locator("li").first().textContent(), /notes restarted by its supervisor: <0.40> → <0.44>/);
     assert.equal(await documents.getAttribute("aria-expanded"), "true", "a new snapshot keeps what was expanded");
     await screenshot(page, "dashboard-scripted");
@@ -191,6 +192,19 @@ describe("the dashboard page against a scripted server", () => {
     assert.equal(await page.locator("thead").isVisible(), false);
     assert.equal(await page.getByRole("button", { name: "Crash notes" }).isVisible(), true);
     await screenshot(page, "dashboard-scripted-phone-dark");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("an admin token in the address's fragment goes in hello and leaves the address bar", async () => {
+    const { page, sockets, latest } = await scriptedDashboard(browser, "#token=s3cret%21");
+    const hello = await received(latest(), "hello");
+    assert.equal(hello.token, "s3cret!");
+    assert.equal(new URL(page.url()).hash, "");
+    // A reload in the same tab keeps it (sessionStorage); the address never shows it again.
+    await page.reload();
+    await until("the reloaded page's socket", () => sockets.length === 2);
+    assert.equal((await received(latest(), "hello")).token, "s3cret!");
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
