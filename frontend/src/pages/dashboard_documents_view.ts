@@ -101,7 +101,9 @@ export class DocumentsTableView {
     const restarts = h("span");
     const pid = h("code", { class: "pid" });
     const crash = h("button", { type: "button", class: "danger", "aria-label": `Crash ${id}` }, "Crash");
-    crash.addEventListener("click", () => this.onCrash(id));
+    crash.addEventListener("click", () => {
+      if (!this.crashing.has(id)) this.onCrash(id);
+    });
     const actions = cell("", "actions", crash);
     const tr = h(
       "tr",
@@ -149,7 +151,8 @@ export class DocumentsTableView {
 
   private updateCrashButton(r: RowElements, doc: string): void {
     const crashing = this.crashing.has(doc);
-    r.crash.disabled = crashing;
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+    r.crash.setAttribute("aria-disabled", String(crashing));
     setText(r.crash, crashing ? "Crashing…" : "Crash");
   }
 }

@@ -172,15 +172,22 @@ describe("the dashboard page against a scripted server", () => {
     assert.equal(await documents.getAttribute("aria-expanded"), "true", "a new snapshot keeps what was expanded");
     await screenshot(page, "dashboard-scripted");
 
-    // Crash from the dashboard: the request, the waiting button, the answer.
-    await page.getByRole("button", { name: "Crash todo" }).click();
+    // Crash from the dashboard, by keyboard: from the row's link, Tab reaches its Crash
+    // button, Enter presses it. Then the request, the waiting button, the answer.
+    await page.getByRole("link", { name: "todo" }).focus();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Crash todo");
+    await page.keyboard.press("Enter");
     const crash = await received(latest(), "crash");
     assert.equal(crash.doc, "todo");
     const crashButton = page.getByRole("button", { name: "Crash todo" });
-    assert.equal(await crashButton.isDisabled(), true);
+    assert.equal(await crashButton.getAttribute("aria-disabled"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Crash todo", "focus stays on the button");
+    await page.keyboard.press("Enter"); // pressed again while waiting: no second request
     latest().send({ type: "crashed", id: crash.id, doc: "todo", pid: "<0.43>" });
     await page.getByText("Crashed todo (<0.43>)").waitFor();
-    assert.equal(await crashButton.isDisabled(), false);
+    assert.equal(await crashButton.getAttribute("aria-disabled"), "false");
+    assert.equal(latest().received.filter((m) => m.type === "crash").length, 1);
     await page.getByRole("button", { name: "Crash notes" }).click();
     const refused = (await until("a second crash", () => latest().received.filter((m) => m.type === "crash")[1]));
     latest().send({ type: "error", id: refused.id, code: "forbidden", message: "not an admin connection" });
