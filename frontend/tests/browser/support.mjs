@@ -206,6 +206,35 @@ export async function converge(server, doc, pages) {
   return head.text;
 }
 
+/**
+ * Two editors type into `doc` at once — `ann` at the start, `bo` at the end, three words
+ * each, emoji included — and `crash()` (async) runs right after Bo's first word. Both must
+ * then end with the server's text, every word exactly once. Returns what `crash()` returned.
+ */
+export async function typeThroughCrash(server, doc, ann, bo, crash) {
+  await ann.locator(".cm-content").click();
+  await ann.keyboard.press("Control+Home");
+  await bo.locator(".cm-content").click();
+  await bo.keyboard.press("Control+End");
+  const annWords = ["ann-one ", "ann-two 🦦 ", "ann-three "];
+  const boWords = ["bo-one ", "bo-two 😀 ", "bo-three "];
+  let crashed;
+  await Promise.all([
+    (async () => {
+      for (const w of annWords) await ann.keyboard.type(w, { delay: 10 });
+    })(),
+    (async () => {
+      await bo.keyboard.type(boWords[0], { delay: 10 });
+      crashed = await crash();
+      for (const w of boWords.slice(1)) await bo.keyboard.type(w, { delay: 10 });
+    })(),
+  ]);
+  const text = await converge(server, doc, [ann, bo]);
+  assert.equal(count(text, annWords.join("")), 1, JSON.stringify(text));
+  assert.equal(count(text, boWords.join("")), 1, JSON.stringify(text));
+  return crashed;
+}
+
 /** Pastes text into the focused editor as a real paste event (what Ctrl+V delivers). */
 export async function paste(page, text) {
   await page.evaluate((t) => {
