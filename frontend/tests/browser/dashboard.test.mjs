@@ -40,14 +40,17 @@ describe("the dashboard against a real otterd", () => {
         rowSelector,
       );
       appeared.catch(() => {}); // if the race below is lost, the page closes under it
-      let openSentAt = null; // when the editor sent its `open` (node clock = browser clock)
-      ann.on("websocket", (socket) =>
-        socket.on("framesent", ({ payload }) => {
-          if (openSentAt === null && String(payload).includes('"type":"open"')) openSentAt = Date.now();
-        }),
-      );
+      // When the editor sends its `open`, on the browser's clock (the same machine clock).
+      await ann.addInitScript(() => {
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) {
+          if (window.openSentAt === undefined && String(data).includes('"type":"open"')) window.openSentAt = Date.now();
+          return send.call(this, data);
+        };
+      });
       const navigationStart = Date.now();
       await openEditor(ann, server.url, doc, "Ann");
+      const openSentAt = await ann.evaluate(() => window.openSentAt);
       const appearedAt = await Promise.race([
         appeared,
         new Promise((_, reject) => setTimeout(() => reject(new Error("the new document never appeared on the dashboard")), 5_000)),
