@@ -5,7 +5,7 @@
 // Keys are the path of names from the root ("otter.server/documents/notes"): a document's
 // node keeps its key when its process restarts (a new pid), which is how the page flashes it.
 import type { TreeNode } from "../net/dashboard_protocol.js";
-import { plural } from "./format.js";
+import { formatCount, plural } from "./format.js";
 
 export function childKey(parentKey: string, node: TreeNode): string {
   return parentKey ? `${parentKey}/${node.name}` : node.name;
@@ -73,7 +73,11 @@ export function describeNode(node: TreeNode): NodeText {
   const kind = node.kind === "worker" && node.doc !== undefined ? "document process" : node.kind.replace(/_/g, " ");
   const parts = [kind];
   if (node.strategy) parts.push(node.strategy.replace(/_/g, "-"));
-  if (node.child_count !== undefined) parts.push(plural(node.child_count, "child", "children"));
+  if (node.child_count !== undefined) {
+    const shown = node.children?.length;
+    const partly = shown !== undefined && shown < node.child_count ? ` (${formatCount(shown)} shown)` : "";
+    parts.push(plural(node.child_count, "child", "children") + partly);
+  }
   else if (node.children && node.kind !== "worker") parts.push(plural(node.children.length, "child", "children"));
   if (node.restarts) parts.push(plural(node.restarts, "restart", "restarts"));
   return { title: node.name, detail: parts.join(" · ") };

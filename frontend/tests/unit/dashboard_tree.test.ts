@@ -40,6 +40,8 @@ describe("the supervision tree's items", () => {
     assert.deepEqual(describeNode(twoDocs.children![1]!), { title: "sessions", detail: "dynamic supervisor · 5 children" });
     assert.deepEqual(describeNode(twoDocs.children![0]!.children![0]!), { title: "notes", detail: "document process · 1 restart" });
     assert.deepEqual(describeNode({ name: "dashboard", kind: "worker", pid: "<0.4>" }), { title: "dashboard", detail: "worker" });
+    const truncated = { ...twoDocs.children![0]!, child_count: 350 };
+    assert.equal(describeNode(truncated).detail, "dynamic supervisor · 350 children (2 shown) · 1 restart", "the server drew only the most active");
   });
 });
 
