@@ -67,7 +67,8 @@ Workloads:
   --docs D            documents for docs and idle (default 4)
   --seconds S         how long to edit (idle: how long to hold the sessions) (default 10)
   --rate R            edits per client per second; 0 = as fast as acks allow (default 0)
-  --window W          edits in flight per client (default 1; trace 64)
+  --window W          edits in flight per client (default 1; trace 64, but 1 for ShareDB,
+                      which refuses an op based on a version it has not reached)
   --protocol P        otter (otterd), sharedb (bench/sharedb) or relay (otter_relay)
   --server-pid PID    the server's process, to read its CPU time and RSS from /proc
   --seed N            seeds the random typing (default 42)

@@ -51,7 +51,7 @@ struct LoadOptions {
   std::size_t docs = 4;
   double seconds = 10;
   double rate = 0;          // edits per client per second; 0: as fast as acks allow
-  std::size_t window = 0;   // edits in flight per client; 0: 1, or 64 for traces
+  std::size_t window = 0;   // edits in flight per client; 0: 1, or 64 for traces (ShareDB: 1)
   std::optional<pid_t> server_pid;
   std::string traces_dir;   // empty: the source tree's bench/traces
   std::vector<std::string> traces = {"automerge-paper", "seph-blog1"};
