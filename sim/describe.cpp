@@ -38,4 +38,11 @@ std::string quoted_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string misplaced_ack(const std::string& who, std::uint64_t seq, std::uint64_t acked_revision,
+                          std::optional<std::uint64_t> stored_revision) {
+  return who + ": seq " + std::to_string(seq) + " was acked as revision " + std::to_string(acked_revision) + " but " +
+         (stored_revision ? "is stored as revision " + std::to_string(*stored_revision)
+                          : std::string("is not in the stored history"));
+}
+
 }  // namespace otter::sim

@@ -2,6 +2,8 @@
 // each, whatever the text holds.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,5 +16,10 @@ namespace otter::sim {
 // A JSON-style quoted string (\n, \", \\ and control characters escaped), cut after
 // `max_bytes` at a code-point boundary with "…" added.
 [[nodiscard]] std::string quoted_text(std::string_view text, std::size_t max_bytes = 160);
+
+// The acked_ops failure: `who`'s op `seq`, acked as `acked_revision`, is stored at
+// `stored_revision` (another revision) or nowhere.
+[[nodiscard]] std::string misplaced_ack(const std::string& who, std::uint64_t seq, std::uint64_t acked_revision,
+                                        std::optional<std::uint64_t> stored_revision);
 
 }  // namespace otter::sim

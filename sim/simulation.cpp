@@ -452,11 +452,10 @@ class Simulation {
       for (const SimClient::Ack& ack : mine.acks) {
         const auto found = stored_at.find({client_index, ack.seq});
         if (found == stored_at.end() || found->second != ack.revision) {
-          return verdict_.fail("acked_ops", who + ": seq " + std::to_string(ack.seq) + " was acked as revision " +
-                                                std::to_string(ack.revision) + " but " +
-                                                (found == stored_at.end()
-                                                     ? std::string("is not in the stored history")
-                                                     : "is stored as revision " + std::to_string(found->second)));
+          return verdict_.fail("acked_ops", misplaced_ack(who, ack.seq, ack.revision,
+                                                              found == stored_at.end()
+                                                                  ? std::nullopt
+                                                                  : std::optional<std::uint64_t>(found->second)));
         }
         if (ack.seq > mine.last_seq || acked[ack.seq]) {
           return verdict_.fail("acked_ops", who + ": seq " + std::to_string(ack.seq) + " was acked twice");
