@@ -50,7 +50,10 @@ struct SimServerFaults {
   // Transform an incoming op past history with the wrong tie-break (Side::right), so two
   // inserts at one position are ordered differently by the server and by the clients.
   bool wrong_tie_break = false;
-  [[nodiscard]] bool any() const noexcept { return skip_duplicate_detection || wrong_tie_break; }
+  // Ack an op as soon as it is applied in memory, before it is durable, so a crash can
+  // lose an op its author saw acknowledged.
+  bool ack_before_durable = false;
+  [[nodiscard]] bool any() const noexcept { return skip_duplicate_detection || wrong_tie_break || ack_before_durable; }
 };
 
 struct ScheduleConfig {

@@ -154,6 +154,10 @@ void SimServer::submit(std::uint32_t client, std::uint32_t doc_index, const ot::
                     wire(applied->op_as_applied) + " (pending until durable)");
   }
   doc.pending.push_back(record);
+  if (faults_.ack_before_durable) {  // the deliberate bug: an ack out of the stream, too early
+    send(client, ToClient{.kind = ToClient::Kind::duplicate_ack, .doc = doc_index, .revision = applied->revision,
+                          .author = client, .seq = submission.seq});
+  }
 }
 
 // A cursor the client set at `revision` (its text then), moved to the durable head.
