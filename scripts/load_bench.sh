@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The load benchmark (docs/benchmarks.md, "Load benchmark"): in ONE run, starts otterd,
-# the ShareDB reference (bench/sharedb) and the bare relay (otter_relay) in turn, drives
+# The load benchmark (docs/benchmarks.md, "Load benchmark"): in ONE run, starts otterd
+# (storage.durability full, then normal: the fsync's share), the ShareDB reference
+# (bench/sharedb, in memory) and the bare relay (otter_relay) in turn, drives
 # each with `otter bench` — idle (10 000 sessions), hot at 10 and 50 clients, hot at 10
 # clients paced to half the measured maximum, docs, trace — and writes
 #   bench/results/load_bench.json   every run's JSON, by server and workload
 #   bench/results/load_bench.md     the table with the ratios otterd/ShareDB, otterd/relay
 #   bench/results/load_machine.txt  where the numbers came from
 #
-#   scripts/load_bench.sh                 everything (about 8 minutes on 2 cores)
+#   scripts/load_bench.sh                 everything (about 12 minutes on 2 cores)
 #   OTTER_LOAD_SECONDS=3 scripts/load_bench.sh    a quicker pass
 #   OTTER_LOAD_SERVERS="otterd relay" scripts/load_bench.sh   skip ShareDB
 #
@@ -21,7 +22,7 @@ cd "$root"
 build="${OTTER_BUILD_DIR:-build/release}"
 seconds="${OTTER_LOAD_SECONDS:-10}"
 idle_sessions="${OTTER_IDLE_SESSIONS:-10000}"
-servers="${OTTER_LOAD_SERVERS:-otterd sharedb relay}"
+servers="${OTTER_LOAD_SERVERS:-otterd otterd-normal sharedb relay}"
 results="$root/bench/results"
 mkdir -p "$results"
 
@@ -79,10 +80,12 @@ start_server() {
   local name="$1" port_file="$work/$1.port"
   rm -f "$port_file"
   case "$name" in
-    otterd)
-      # Real storage (SQLite, durability full); no per-session rate limit, or the
-      # benchmark would measure the limiter.
-      printf 'sessions:\n  ops_per_second: 0\n' >"$work/otter.yaml"
+    otterd | otterd-normal)
+      # Real storage (SQLite; durability full, or normal: no fsync per commit); no
+      # per-session rate limit, or the benchmark would measure the limiter.
+      local durability=full
+      [ "$name" = otterd-normal ] && durability=normal
+      printf 'sessions:\n  ops_per_second: 0\nstorage:\n  durability: %s\n' "$durability" >"$work/otter.yaml"
       rm -rf "$work/data"
       "$otterd_bin" --config "$work/otter.yaml" --listen 127.0.0.1:0 --port-file "$port_file" \
         --data-dir "$work/data" --log-level warn >"$work/otterd.log" 2>&1 &
@@ -104,7 +107,7 @@ start_server() {
   exit 1
 }
 
-protocol_of() { case "$1" in otterd) echo otter ;; *) echo "$1" ;; esac; }
+protocol_of() { case "$1" in otterd*) echo otter ;; *) echo "$1" ;; esac; }
 
 # run_workload SERVER LABEL ARGS...: one `otter bench` run, its JSON in $work/SERVER.LABEL.json
 run_workload() {
@@ -197,16 +200,16 @@ def ratio(a, b, better):
         return "—"
     return f"{a / b:.2f}x" if better == "higher" else f"{b / a:.2f}x less" if a < b else f"{a / b:.2f}x more"
 
-names = {"otterd": "otterd", "sharedb": "ShareDB", "relay": "relay"}
+names = {"otterd": "otterd", "otterd-normal": "otterd (durability normal)", "sharedb": "ShareDB", "relay": "relay"}
+pairs = [(a, b) for a, b in [("otterd", "sharedb"), ("otterd", "relay"), ("otterd-normal", "sharedb"),
+                             ("otterd-normal", "relay")] if a in servers and b in servers]
 head = "| figure | " + " | ".join(names[s] for s in servers)
-if "otterd" in servers and "sharedb" in servers: head += " | otterd / ShareDB"
-if "otterd" in servers and "relay" in servers: head += " | otterd / relay"
+head += "".join(f" | {names[a]} / {names[b]}" for a, b in pairs)
 lines = [head + " |", "|" + "---|" * (head.count("|"))]
 for title, pick, better in rows:
     values = {s: pick(s) for s in servers}
     line = f"| {title} | " + " | ".join(show(values[s]) for s in servers)
-    if "otterd" in servers and "sharedb" in servers: line += " | " + ratio(values["otterd"], values["sharedb"], better)
-    if "otterd" in servers and "relay" in servers: line += " | " + ratio(values["otterd"], values["relay"], better)
+    line += "".join(" | " + ratio(values[a], values[b], better) for a, b in pairs)
     lines.append(line + " |")
 errors = [f"- {s} {l}: {runs[s][l].get('errors')} errors, first: {runs[s][l].get('first_error', '')[:200]}"
           for s in servers for l in labels if runs[s][l].get("errors") or runs[s][l].get("failed")]
