@@ -163,6 +163,7 @@ class ServerSchedule {
       const std::string& doc = docs_[random_.below(docs_.size())];
       const std::uint64_t action = random_.below(1000);
       const std::uint64_t entropy = random_.next();
+      ++stats_.events;
       if (action < 700) {
         edit(editor, doc, entropy);
         ++edits;

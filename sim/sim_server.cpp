@@ -44,7 +44,7 @@ ot::ServerDocument& SimServer::load(std::uint32_t doc_index) {
   Document& doc = docs_[doc_index];
   if (doc.live) return *doc.live;
   doc.live.emplace();
-  std::vector<std::optional<SimServer::PendingOp>> last_by_client(client_ids_.size());
+  std::vector<std::optional<ot::RevisionLog::ClientRecord>> last_by_client(client_ids_.size());
   for (std::size_t i = 0; i < doc.durable.size(); ++i) {
     const StoredOp& stored = doc.durable[i];
     if (ot::Expected<std::uint64_t> replayed = doc.live->replay(stored.op); !replayed) {
@@ -52,7 +52,7 @@ ot::ServerDocument& SimServer::load(std::uint32_t doc_index) {
                                   " failed: " + replayed.error().message);
       return *doc.live;
     }
-    last_by_client[stored.author] = PendingOp{i + 1, stored.author, stored.seq};
+    last_by_client[stored.author] = ot::RevisionLog::ClientRecord{stored.seq, i + 1};
   }
   if (!faults_.skip_duplicate_detection) {
     for (std::size_t client = 0; client < client_ids_.size(); ++client) {
