@@ -42,29 +42,9 @@ class OtterWire final : public ClientWire {
   [[nodiscard]] std::string edit(const Edit& edit) override {
     std::string frame = R"({"type":"op","doc":)";
     append_json_string(frame, identity_.doc);
-    frame += ",\"rev\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":[";
-    bool first = true;
-    const auto separate = [&] {
-      if (!first) frame.push_back(',');
-      first = false;
-    };
-    if (edit.position > 0) {
-      separate();
-      frame += std::to_string(edit.position);
-    }
-    if (!edit.insert.empty()) {
-      separate();
-      append_json_string(frame, edit.insert);
-    }
-    if (edit.erase > 0) {
-      separate();
-      frame += std::to_string(-edit.erase);
-    }
-    if (const std::int64_t rest = edit.length - edit.position - edit.erase; rest > 0) {
-      separate();
-      frame += std::to_string(rest);
-    }
-    frame += "]}";
+    frame += ",\"rev\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":";
+    append_splice(frame, edit, SpliceStyle::ot_js);
+    frame += "}";
     return frame;
   }
 

@@ -40,15 +40,9 @@ class RelayWire final : public ClientWire {
     frame += std::to_string(edit.seq);
     frame += ",\"d\":";
     frame += std::to_string(edit.insert_code_points - edit.erase);
-    frame += ",\"op\":[";
-    frame += std::to_string(edit.position);
-    frame += ',';
-    append_json_string(frame, edit.insert);
-    frame += ',';
-    frame += std::to_string(-edit.erase);
-    frame += ',';
-    frame += std::to_string(edit.length - edit.position - edit.erase);
-    frame += "]}";
+    frame += ",\"op\":";
+    append_splice(frame, edit, SpliceStyle::ot_js);
+    frame += "}";
     return frame;
   }
 

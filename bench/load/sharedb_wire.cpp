@@ -50,25 +50,9 @@ class ShareDbWire final : public ClientWire {
 
   [[nodiscard]] std::string edit(const Edit& edit) override {
     std::string frame = document_message("op");
-    frame += ",\"v\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":[";
-    bool first = true;
-    const auto separate = [&] {
-      if (!first) frame.push_back(',');
-      first = false;
-    };
-    if (edit.position > 0) {
-      separate();
-      frame += std::to_string(edit.position);
-    }
-    if (!edit.insert.empty()) {
-      separate();
-      append_json_string(frame, edit.insert);
-    }
-    if (edit.erase > 0) {
-      separate();
-      frame += R"({"d":)" + std::to_string(edit.erase) + "}";
-    }
-    frame += "]}";
+    frame += ",\"v\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":";
+    append_splice(frame, edit, SpliceStyle::text_unicode);
+    frame += "}";
     return frame;
   }
 

@@ -50,6 +50,29 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void append_splice(std::string& out, const Edit& edit, SpliceStyle style) {
+  out.push_back('[');
+  bool first = true;
+  const auto component = [&]() -> std::string& {
+    if (!first) out.push_back(',');
+    first = false;
+    return out;
+  };
+  if (edit.position > 0) component() += std::to_string(edit.position);
+  if (!edit.insert.empty()) append_json_string(component(), edit.insert);
+  if (edit.erase > 0) {
+    if (style == SpliceStyle::ot_js) {
+      component() += std::to_string(-edit.erase);
+    } else {
+      component() += R"({"d":)" + std::to_string(edit.erase) + "}";
+    }
+  }
+  if (const std::int64_t rest = edit.length - edit.position - edit.erase; style == SpliceStyle::ot_js && rest > 0) {
+    component() += std::to_string(rest);
+  }
+  out.push_back(']');
+}
+
 std::int64_t count_code_points(std::string_view text) noexcept {
   std::int64_t count = 0;
   for (const char c : text) {

@@ -101,6 +101,15 @@ class ClientWire {
 // The client index at the end of a client id ("<run>-<index>"), or kUnknownSender.
 [[nodiscard]] std::size_t sender_of(std::string_view client_id) noexcept;
 
+// How a protocol writes a splice as an op's JSON components.
+enum class SpliceStyle {
+  ot_js,         // Otter: [retain, "insert", -erase, retain to the end], spanning the document
+  text_unicode,  // ShareDB's text-unicode: [skip, "insert", {"d": erase}], no trailing skip
+};
+
+// Appends the edit's op as a JSON array, leaving out empty components.
+void append_splice(std::string& out, const Edit& edit, SpliceStyle style);
+
 // Appends `text` as a JSON string literal (quotes and escapes included).
 void append_json_string(std::string& out, std::string_view text);
 
