@@ -1,8 +1,8 @@
 // Otter's protocol (docs/protocol.md): hello + open; `op` with rev/seq; `ops` batches in
 // which the entry for this client's own op (client_id and seq, no op) is its ack.
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "bench/load/json_frame.hpp"
 #include "bench/load/wire_protocol.hpp"
 
 namespace otter::bench {
@@ -42,19 +42,13 @@ class OtterWire final : public ClientWire {
   [[nodiscard]] std::string edit(const Edit& edit) override {
     std::string frame = R"({"type":"op","doc":)";
     append_json_string(frame, identity_.doc);
-    frame += ",\"rev\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":";
-    append_splice(frame, edit, SpliceStyle::ot_js);
-    frame += "}";
+    append_op_fields(frame, "rev", edit, SpliceStyle::ot_js);
     return frame;
   }
 
   void decode(std::string_view frame, Decoded& out) override {
-    json::error_code ec;
-    const json::value message = json::parse(frame, ec);
-    if (ec || !message.is_object()) {
-      out.events.push_back(WireEvent::error("not a JSON object: " + std::string(frame)));
-      return;
-    }
+    json::value message;
+    if (!parse_json_object(frame, message, out)) return;
     const json::object& object = message.get_object();
     const json::value* type = object.if_contains("type");
     if (type == nullptr || !type->is_string()) return;

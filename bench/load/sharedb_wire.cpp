@@ -4,9 +4,9 @@
 // src is ours is the ack; ops of others arrive from the subscription, and again in a
 // submit's reply when they were concurrent (deduplicated by version in the client).
 // Documents use the text-unicode type: [skip, "insert", {"d": count}].
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "bench/load/json_frame.hpp"
 #include "bench/load/wire_protocol.hpp"
 
 namespace otter::bench {
@@ -50,19 +50,13 @@ class ShareDbWire final : public ClientWire {
 
   [[nodiscard]] std::string edit(const Edit& edit) override {
     std::string frame = document_message("op");
-    frame += ",\"v\":" + std::to_string(edit.base_version) + ",\"seq\":" + std::to_string(edit.seq) + ",\"op\":";
-    append_splice(frame, edit, SpliceStyle::text_unicode);
-    frame += "}";
+    append_op_fields(frame, "v", edit, SpliceStyle::text_unicode);
     return frame;
   }
 
   void decode(std::string_view frame, Decoded& out) override {
-    json::error_code ec;
-    const json::value message = json::parse(frame, ec);
-    if (ec || !message.is_object()) {
-      out.events.push_back(WireEvent::error("not a JSON object: " + std::string(frame)));
-      return;
-    }
+    json::value message;
+    if (!parse_json_object(frame, message, out)) return;
     const json::object& object = message.get_object();
     if (object.contains("error")) {
       out.events.push_back(WireEvent::error(std::string(frame)));

@@ -73,6 +73,18 @@ void append_splice(std::string& out, const Edit& edit, SpliceStyle style) {
   out.push_back(']');
 }
 
+void append_op_fields(std::string& out, std::string_view version_key, const Edit& edit, SpliceStyle style) {
+  out += ",\"";
+  out += version_key;
+  out += "\":";
+  out += std::to_string(edit.base_version);
+  out += ",\"seq\":";
+  out += std::to_string(edit.seq);
+  out += ",\"op\":";
+  append_splice(out, edit, style);
+  out.push_back('}');
+}
+
 std::int64_t count_code_points(std::string_view text) noexcept {
   std::int64_t count = 0;
   for (const char c : text) {

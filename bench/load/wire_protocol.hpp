@@ -110,6 +110,9 @@ enum class SpliceStyle {
 // Appends the edit's op as a JSON array, leaving out empty components.
 void append_splice(std::string& out, const Edit& edit, SpliceStyle style);
 
+// Appends `,"<version_key>":V,"seq":S,"op":[...]}`, the end of an op message.
+void append_op_fields(std::string& out, std::string_view version_key, const Edit& edit, SpliceStyle style);
+
 // Appends `text` as a JSON string literal (quotes and escapes included).
 void append_json_string(std::string& out, std::string_view text);
 
