@@ -240,7 +240,14 @@ class ServerSchedule {
     }
     net::HttpClient http({.port = otterd_.port(), .timeout = settings_.timeout});
     for (const std::string& doc : docs_) {
-      const ServerDocumentState server = read_document(http, doc);
+      ServerDocumentState server;
+      try {
+        server = read_document(http, doc);
+      } catch (const net::ClientError&) {
+        throw;  // unreachable: run_server reports it
+      } catch (const std::runtime_error& error) {  // a REST answer the API does not document
+        return verdict_.fail("protocol", error.what());
+      }
       stats_.revisions += server.revision;
       check_document(doc, server);
       if (verdict_.failed()) return;
