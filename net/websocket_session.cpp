@@ -19,6 +19,12 @@ namespace websocket = beast::websocket;
 // RFC 6455 5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t kMaxCloseReasonBytes = 123;
 
+// The read buffer a message starts with. Beast would prepare 1536 bytes (its frame size)
+// for every pending read, idle or not; protocol frames are mostly far smaller, and a
+// larger message grows the buffer to what its frame header announces. After a message
+// the buffer is freed if it grew past this, so an idle session holds at most this much.
+constexpr std::size_t kFirstReadBytes = 256;
+
 void fail(const beast::error_code& ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == websocket::error::closed) return;
   spdlog::debug("net: websocket {}: {}", what, ec.message());
@@ -88,7 +94,7 @@ class WebSocketConnection final : public Connection {
 WebSocketSession::WebSocketSession(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
     : ws_(std::move(socket)),
       state_(std::move(state)),
-      remote_endpoint_(endpoint_text(ws_.next_layer().socket())),
+      remote_endpoint_(endpoint_text(ws_.next_layer())),
       id_(state_->next_connection_id()),
       outbound_bytes_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
@@ -159,7 +165,8 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 void WebSocketSession::do_read() {
   const std::size_t max_frame = state_->config().max_frame_bytes;
   // Read at most one byte past the limit: enough to know the message is too large.
-  const std::size_t limit = max_frame + 1 - std::min(buffer_.size(), max_frame);
+  const std::size_t limit = buffer_.size() == 0 ? std::min(kFirstReadBytes, max_frame + 1)
+                                                : max_frame + 1 - std::min(buffer_.size(), max_frame);
   reading_ = true;
   ws_.async_read_some(buffer_, limit, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
@@ -191,6 +198,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     return request_close(CloseReason{*close_code(ErrorCode::frame_too_large), "frame_too_large", true}, true);
   }
   if (!ws_.is_message_done()) return do_read();
+  const bool shrink_after = buffer_.capacity() > kFirstReadBytes;
 
   if (ws_.got_binary()) {
     buffer_.consume(buffer_.size());
@@ -209,6 +217,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
       }
     }
   }
+  if (shrink_after) buffer_.shrink_to_fit();  // empty now: frees it
   do_read();
 }
 
@@ -223,24 +232,24 @@ void WebSocketSession::enqueue(std::shared_ptr<const std::string> text) {
     return request_close(CloseReason{*close_code(ErrorCode::slow_consumer), "slow_consumer", true}, true);
   }
   queue_.push_back(std::move(text));
-  if (queue_.size() == 1) do_write();
+  if (queued() == 1) do_write();
 }
 
 void WebSocketSession::do_write() {
   ws_.text(true);
-  ws_.async_write(asio::buffer(*queue_.front()),
+  ws_.async_write(asio::buffer(*queue_[queue_head_]),
                   beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t /*bytes*/) {
-  outbound_bytes_->fetch_sub(queue_.front()->size(), std::memory_order_relaxed);
-  queue_.pop_front();
+  outbound_bytes_->fetch_sub(queue_[queue_head_]->size(), std::memory_order_relaxed);
+  pop_front_frame();
   if (ec) {
     // The stream is broken; the pending read fails too and finishes the session.
     fail(ec, "write");
     return drop_queue(false);
   }
-  if (!queue_.empty()) return do_write();
+  if (queued() > 0) return do_write();
   if (close_after_queue_) do_close();
 }
 
@@ -252,7 +261,7 @@ void WebSocketSession::request_close(CloseReason reason, bool discard_queued) {
   }
   if (discard_queued) drop_queue(true);
   if (!accepted_) return;  // on_accept closes
-  if (queue_.empty()) do_close();
+  if (queued() == 0) do_close();
 }
 
 void WebSocketSession::do_close() {
@@ -288,11 +297,23 @@ void WebSocketSession::finish(CloseReason reason) {
 }
 
 void WebSocketSession::drop_queue(bool keep_in_flight) {
-  const std::size_t keep = keep_in_flight && !queue_.empty() ? 1 : 0;
-  while (queue_.size() > keep) {
+  const std::size_t keep = keep_in_flight && queued() > 0 ? 1 : 0;
+  while (queued() > keep) {
     outbound_bytes_->fetch_sub(queue_.back()->size(), std::memory_order_relaxed);
     queue_.pop_back();
   }
+  if (queued() == 0) {
+    queue_.clear();
+    queue_head_ = 0;
+  }
+}
+
+void WebSocketSession::pop_front_frame() noexcept {
+  queue_[queue_head_].reset();
+  if (++queue_head_ < queue_.size()) return;
+  // Empty: start over at the front. The capacity stays (a few pointers), no allocation.
+  queue_.clear();
+  queue_head_ = 0;
 }
 
 }  // namespace otter::net::detail

@@ -6,14 +6,20 @@
 // rest queued as shared_ptr<const std::string>. The session ends when its read fails
 // (the close handshake finished, the peer vanished, or the heartbeat timed out); it then
 // tells the handler on_close once, releases it and leaves the server's registry.
+//
+// Memory (docs/benchmarks.md, "Idle sessions: where the memory goes"): an idle session is
+// mostly Beast's stream and its pending read, so what is ours stays small while idle: the
+// stream runs on the bare socket (no tcp_stream: its timers and impl are unused, Beast's
+// websocket timeouts do the work), a message starts with a small read buffer that is
+// freed again after a large message, and the write queue allocates nothing while empty.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -51,8 +57,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void finish(CloseReason reason);
   // Forgets queued frames; keep_in_flight keeps the front one, which is being written.
   void drop_queue(bool keep_in_flight);
+  [[nodiscard]] std::size_t queued() const noexcept { return queue_.size() - queue_head_; }
+  void pop_front_frame() noexcept;
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
   std::shared_ptr<ConnectionHandler> handler_;
@@ -60,7 +68,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   std::uint64_t id_;
   std::optional<std::uint64_t> registration_;
 
-  std::deque<std::shared_ptr<const std::string>> queue_;  // front = the frame being written
+  // queue_[queue_head_] = the frame being written. A vector, not a deque: libstdc++'s
+  // deque allocates ~600 bytes before its first element, in every idle session.
+  std::vector<std::shared_ptr<const std::string>> queue_;
+  std::size_t queue_head_ = 0;
   // Shared with the Connection handle so outbound_bytes() works after the session is gone.
   std::shared_ptr<std::atomic<std::size_t>> outbound_bytes_;
   std::optional<CloseReason> close_after_queue_;  // close requested, waiting for the queue

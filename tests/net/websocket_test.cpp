@@ -107,6 +107,21 @@ TEST_F(WebSocketTest, EchoesTextRoundTrip) {
   EXPECT_EQ(running_.server().websocket_count(), 1U);
 }
 
+// A message starts in a small read buffer (websocket_session.cpp, kFirstReadBytes); a
+// larger one grows it across reads, and the buffer freed after it must not cost the next.
+TEST_F(WebSocketTest, ReceivesLargeAndSmallMessagesInAnyOrderIntact) {
+  WsClient client(options_for(running_));
+  std::string large(200 * 1024, ' ');
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + i % 26);
+  for (const std::string& text : {std::string("x"), large, std::string(300, 'y'), large, std::string("z")}) {
+    client.send(text);
+    const std::optional<std::string> echoed = client.receive(kWait);
+    ASSERT_TRUE(echoed.has_value()) << "no echo of a message of " << text.size() << " bytes";
+    EXPECT_EQ(echoed->size(), text.size() + 5);
+    EXPECT_TRUE(*echoed == "echo:" + text) << "a message of " << text.size() << " bytes came back changed";
+  }
+}
+
 TEST_F(WebSocketTest, GivesTheHandlerTheRemoteEndpointAndAnId) {
   WsClient first(options_for(running_));
   WsClient second(options_for(running_));
