@@ -27,6 +27,7 @@ struct SubmitWrites {};  // hand the ops applied in this mailbox burst to storag
 struct WriteDone {       // posted by the writer's completion (on the writer thread)
   std::uint64_t last_revision;
   storage::Expected<void> result;
+  bool ops_write = true;  // false: the idle snapshot, which does not count as the write in flight
 };
 
 net::ErrorCode from_storage(storage::ErrorCode code) {
@@ -225,11 +226,16 @@ core::GenServer::Result DocumentServer::handle_info(core::Message& message) {
     throw std::runtime_error(crash->reason.empty() ? "crash requested for document '" + doc_ + "'" : crash->reason);
   }
   if (core::match<SubmitWrites>(message) != nullptr) {
-    submit_writes();
+    submit_scheduled_ = false;
+    if (!write_in_flight_) submit_writes();  // else: on its WriteDone
     return Result::noreply();
   }
   if (auto* done = core::match<WriteDone>(message)) {
+    if (done->ops_write) write_in_flight_ = false;
     on_write_done(done->last_revision, done->result);
+    // Everything applied while that write was committing goes out as the next one, at
+    // once: the writer has nothing else of ours to do meanwhile.
+    if (!write_in_flight_) submit_writes();
     if (remove_caller_ && pending_.empty()) finish_remove_if_done();
     if (idle_snapshot_in_flight_ && done->last_revision == published_revision_) {
       idle_snapshot_in_flight_ = false;
@@ -506,8 +512,8 @@ void DocumentServer::record_applied(ot::Applied&& applied, std::string client_id
 }
 
 void DocumentServer::submit_writes() {
-  submit_scheduled_ = false;
   if (unsubmitted_.empty()) return;
+  write_in_flight_ = true;
   storage::DocumentWrite write{doc_, std::move(unsubmitted_), std::nullopt};
   unsubmitted_.clear();
   const std::uint64_t last_revision = write.ops.back().revision;
@@ -625,7 +631,7 @@ core::GenServer::Result DocumentServer::on_idle() {
     const std::uint64_t revision = published_revision_;
     storage::Expected<void> queued =
         context_->storage.append(std::move(write), [runtime_ptr, me, revision](storage::Expected<void> result) {
-          runtime_ptr->send(me, WriteDone{revision, std::move(result)});
+          runtime_ptr->send(me, WriteDone{revision, std::move(result), false});
         });
     if (queued) {
       ops_since_snapshot_ = 0;

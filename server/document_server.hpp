@@ -20,7 +20,8 @@
 //      size limits give protocol errors (net::from_ot), nothing applied;
 //   2. the applied op joins the ops to write; one self-message per mailbox burst hands them
 //      all to the StorageWriter as ONE request (a snapshot rides along every
-//      snapshot_every_ops ops);
+//      snapshot_every_ops ops). At most one such request is in flight: ops applied while
+//      it commits wait and leave together when its WriteDone comes (batches grow with load);
 //   3. the writer's completion (on the writer thread) only posts WriteDone to this
 //      process; here the ops become durable: applied to the published text, presences
 //      transformed through them, and ONE DurableBatch (op JSON encoded once) broadcast on
@@ -157,6 +158,10 @@ class DocumentServer final : public core::GenServer {
   std::deque<PendingOp> pending_;
   std::vector<storage::StoredOp> unsubmitted_;
   bool submit_scheduled_ = false;
+  // One write of ops at a time: what is applied while it commits waits and goes as the next
+  // write, so under load a write (and the DurableBatch after it) carries every op of that
+  // interval instead of one request and one batch per mailbox burst.
+  bool write_in_flight_ = false;
   std::uint64_t ops_since_snapshot_ = 0;
   std::vector<DuplicateWaiter> duplicate_waiters_;
 

@@ -50,6 +50,7 @@ inline constexpr std::size_t kDefaultMaxFrameBytes = 1024 * 1024;
 inline constexpr std::size_t kDefaultMaxOutboundBytes = 4 * 1024 * 1024;
 inline constexpr std::chrono::milliseconds kDefaultHeartbeat{15'000};
 inline constexpr std::chrono::milliseconds kDefaultFlushRetry{2};
+inline constexpr std::size_t kDefaultFlushHoldBytes = 64 * 1024;
 inline constexpr std::chrono::milliseconds kDefaultOpenTimeout{10'000};
 
 struct SessionOptions {
@@ -61,8 +62,13 @@ struct SessionOptions {
   // Bytes queued for the client (in the socket's queue plus entries held for the next
   // flush) above which the session is closed with slow_consumer (1008).
   std::size_t max_outbound_bytes = kDefaultMaxOutboundBytes;
-  // While the socket still has bytes in flight, entries are held and flushed as one frame
-  // once it drained; this is how often the session looks again.
+  // While the socket has at least flush_hold_bytes not yet written (a client that reads
+  // slower than we send), entries are held and flushed as one frame once it drained below
+  // that; flush_retry is how often the session looks again. Below it a flush sends at
+  // once: a frame still being written on a healthy socket leaves within microseconds, and
+  // holding behind it cost every ack up to flush_retry (the hot-document profile,
+  // docs/benchmarks.md). 0 holds whenever anything is in flight.
+  std::size_t flush_hold_bytes = kDefaultFlushHoldBytes;
   std::chrono::milliseconds flush_retry = kDefaultFlushRetry;
   // How long opening a document may take (loading it from storage) before internal_error.
   std::chrono::milliseconds open_timeout = kDefaultOpenTimeout;

@@ -562,8 +562,8 @@ core::GenServer::Result Session::flush() {
                          std::string(net::to_string(net::ErrorCode::slow_consumer)));
     return Result::stop(core::ExitReason::normal());
   }
-  if (in_socket > 0) {
-    // Still writing: hold everything, it will leave as one frame per document once drained.
+  if (in_socket > 0 && in_socket >= options.flush_hold_bytes) {
+    // Behind: hold everything, it will leave as one frame per document once drained.
     if (!retry_armed_) {
       retry_armed_ = true;
       runtime().send_after(self(), options.flush_retry, FlushRetry{});

@@ -18,9 +18,9 @@
 //
 // Batching (DESIGN.md, "Where the time goes"): entries accumulate and go out at a flush,
 // which the session schedules as a message to itself behind everything already in its
-// mailbox — so a burst of batches becomes one frame. A flush that finds the socket still
-// writing (Outbound::outbound_bytes() > 0) holds everything and looks again after
-// flush_retry: while bytes are in flight, entries pile up into the next single frame. (We
+// mailbox — so a burst of batches becomes one frame. A flush that finds the socket behind
+// (Outbound::outbound_bytes() >= flush_hold_bytes) holds everything and looks again after
+// flush_retry: while it is behind, entries pile up into the next single frame. (We
 // poll rather than ask net/ for a "drained" callback: one timer per busy session, no new
 // interface, and the same frames either way.) Other frames of a document (presence,
 // errors) first close that document's pending entries into a frame, so per document

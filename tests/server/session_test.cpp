@@ -377,7 +377,7 @@ TEST_F(SessionTest, FramesWaitWhileTheSocketIsBusyAndLeaveTogether) {
   ann.open("demo");
   bo.open("demo");
   static_cast<void>(ann.expect<net::PresenceBroadcast>());
-  ann.connection().set_outbound_bytes(100);  // still writing: hold everything
+  ann.connection().set_outbound_bytes(kDefaultFlushHoldBytes);  // behind: hold everything
   for (std::uint64_t seq = 1; seq <= 3; ++seq) {
     bo.edit("demo", seq - 1, seq, append_x(seq - 1));
     static_cast<void>(bo.expect<net::Ops>());
@@ -388,6 +388,24 @@ TEST_F(SessionTest, FramesWaitWhileTheSocketIsBusyAndLeaveTogether) {
   ASSERT_EQ(together.entries.size(), 3U);
   EXPECT_EQ(together.entries[0].rev, 1U);
   EXPECT_EQ(together.entries[2].rev, 3U);
+}
+
+TEST_F(SessionTest, AFrameStillBeingWrittenBelowTheHoldThresholdDoesNotDelayTheNext) {
+  fixture_.start();
+  TestClient ann = connect("c-1");
+  TestClient bo = connect("c-2");
+  ann.open("demo");
+  bo.open("demo");
+  static_cast<void>(ann.expect<net::PresenceBroadcast>());
+  ann.connection().set_outbound_bytes(kDefaultFlushHoldBytes - 1);  // writing, not behind
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+    bo.edit("demo", seq - 1, seq, append_x(seq - 1));
+    static_cast<void>(bo.expect<net::Ops>());
+    // Each op reaches ann on its own although the socket never reports drained.
+    const net::Ops ops = ann.expect<net::Ops>();
+    ASSERT_EQ(ops.entries.size(), 1U);
+    EXPECT_EQ(ops.entries[0].rev, seq);
+  }
 }
 
 TEST_F(SessionTest, OpsBeyondThePendingLimitAreStorageUnavailableAndNotApplied) {
