@@ -146,11 +146,11 @@ class LoadRun {
     }
   }
 
-  void on_joined(EditingClient& client, bool ok) {
+  // Which client does not matter: the run waits for all of them.
+  void on_joined(EditingClient& /*client*/, bool ok) {
     --connecting_;
     if (!ok) ++failed_;
     if (setup_over_) return;
-    (void)client;  // which one does not matter: the run waits for all
     if (--joining_left_ > 0) return connect_more();
     if (!creators_done_) {
       creators_done_ = true;
@@ -209,7 +209,6 @@ class LoadRun {
     timer_.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       if (Clock::now() < editing_deadline_ && !all_traces_finished()) return poll_editing();
-      stopped_ = Clock::now();
       for (const auto& client : clients_) client->stop_editing();
       drain_deadline_ = Clock::now() + options_.drain_timeout;
       poll_drain();
@@ -337,7 +336,6 @@ class LoadRun {
   Clock::time_point setup_deadline_{};
   Clock::time_point started_{};
   Clock::time_point editing_deadline_{};
-  Clock::time_point stopped_{};
   Clock::time_point drain_deadline_{};
   Clock::time_point ended_{};
   Clock::time_point close_deadline_{};
