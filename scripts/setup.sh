@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev libboost-json1.81-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
+  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev zlib1g-dev  # zlib: the gzipped editing traces
   libcaf-dev            # the reference actor runtime the core benchmark compares against
   clang libclang-rt-14-dev  # libFuzzer for the OT fuzz target
 )
