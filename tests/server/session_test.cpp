@@ -24,6 +24,18 @@ class SessionTest : public ::testing::Test {
     client.hello(client_id);
     return client;
   }
+  // Ann ("c-1") and Bo ("c-2") both have `doc` open, and Ann has heard Bo join.
+  struct TwoEditors {
+    TestClient ann;
+    TestClient bo;
+  };
+  TwoEditors two_editors_on(const std::string& doc) {
+    TwoEditors editors{connect("c-1"), connect("c-2")};
+    editors.ann.open(doc);
+    editors.bo.open(doc);
+    static_cast<void>(editors.ann.expect<net::PresenceBroadcast>());
+    return editors;
+  }
   // The session still answers.
   static void expect_alive(TestClient& client) {
     client.send(R"({"type":"ping","id":"alive"})");
@@ -68,11 +80,7 @@ TEST_F(SessionTest, AClientSaysHelloOpensADocumentEditsItAndHearsItsAck) {
 
 TEST_F(SessionTest, OthersReceiveTheOpAsTransformedByTheServer) {
   fixture_.start();
-  TestClient ann = connect("c-1");
-  TestClient bo = connect("c-2");
-  ann.open("demo");
-  bo.open("demo");
-  static_cast<void>(ann.expect<net::PresenceBroadcast>());  // Bo joined
+  auto [ann, bo] = two_editors_on("demo");
 
   ann.edit("demo", 0, 1, R"(["Hi"])");
   EXPECT_EQ(ann.expect<net::Ops>().entries.at(0).seq, std::optional<std::uint64_t>(1));
@@ -96,11 +104,7 @@ TEST_F(SessionTest, OthersReceiveTheOpAsTransformedByTheServer) {
 
 TEST_F(SessionTest, AnAckComesOnlyOnceTheOpIsDurable) {
   fixture_.start();
-  TestClient ann = connect("c-1");
-  TestClient bo = connect("c-2");
-  ann.open("demo");
-  bo.open("demo");
-  static_cast<void>(ann.expect<net::PresenceBroadcast>());
+  auto [ann, bo] = two_editors_on("demo");
 
   fixture_.gate().close_gate();
   const std::size_t appends = fixture_.gate().appends();
@@ -160,11 +164,7 @@ TEST_F(SessionTest, AResumingClientGetsTheOpsItMissedWithItsOwnAsAcks) {
 
 TEST_F(SessionTest, ClosingADocumentAnswersClosedAndStopsItsTraffic) {
   fixture_.start();
-  TestClient ann = connect("c-1");
-  TestClient bo = connect("c-2");
-  ann.open("demo");
-  bo.open("demo");
-  static_cast<void>(ann.expect<net::PresenceBroadcast>());
+  auto [ann, bo] = two_editors_on("demo");
   ann.send(R"({"type":"close","id":3,"doc":"demo"})");
   EXPECT_EQ(ann.expect<net::Closed>(), (net::Closed{net::RequestId(3), "demo"}));
   EXPECT_TRUE(bo.expect<net::PresenceBroadcast>().left);
@@ -372,11 +372,7 @@ TEST_F(SessionTest, ASlowConsumerIsClosedWith1008) {
 
 TEST_F(SessionTest, FramesWaitWhileTheSocketIsBusyAndLeaveTogether) {
   fixture_.start();
-  TestClient ann = connect("c-1");
-  TestClient bo = connect("c-2");
-  ann.open("demo");
-  bo.open("demo");
-  static_cast<void>(ann.expect<net::PresenceBroadcast>());
+  auto [ann, bo] = two_editors_on("demo");
   ann.connection().set_outbound_bytes(kDefaultFlushHoldBytes);  // behind: hold everything
   for (std::uint64_t seq = 1; seq <= 3; ++seq) {
     bo.edit("demo", seq - 1, seq, append_x(seq - 1));
@@ -392,11 +388,7 @@ TEST_F(SessionTest, FramesWaitWhileTheSocketIsBusyAndLeaveTogether) {
 
 TEST_F(SessionTest, AFrameStillBeingWrittenBelowTheHoldThresholdDoesNotDelayTheNext) {
   fixture_.start();
-  TestClient ann = connect("c-1");
-  TestClient bo = connect("c-2");
-  ann.open("demo");
-  bo.open("demo");
-  static_cast<void>(ann.expect<net::PresenceBroadcast>());
+  auto [ann, bo] = two_editors_on("demo");
   ann.connection().set_outbound_bytes(kDefaultFlushHoldBytes - 1);  // writing, not behind
   for (std::uint64_t seq = 1; seq <= 3; ++seq) {
     bo.edit("demo", seq - 1, seq, append_x(seq - 1));
