@@ -279,9 +279,13 @@ std::vector<ConfigKey> make_keys() {
   keys.push_back(duration_key("sessions.open_timeout_ms",
                               "How long opening a document may take before internal_error.", 100, 600'000,
                               [](auto& c) -> auto& { return c.service.sessions.open_timeout; }));
+  keys.push_back(integer_key("sessions.flush_hold_bytes",
+                             "Unwritten bytes on a client's socket from which its session holds frames (a slow reader "
+                             "gets bigger frames, not more); below it, frames go out at once.",
+                             1, 4 * kGiB, [](auto& c) -> auto& { return c.service.sessions.flush_hold_bytes; }));
   keys.push_back(duration_key("sessions.flush_retry_ms",
-                              "While a socket is still writing, how often a session looks again to flush.", 1, 1000,
-                              [](auto& c) -> auto& { return c.service.sessions.flush_retry; }));
+                              "While a session holds frames (sessions.flush_hold_bytes), how often it looks again.", 1,
+                              1000, [](auto& c) -> auto& { return c.service.sessions.flush_retry; }));
 
   // --- documents
   keys.push_back(limit_key("documents.max_open", "Document processes at once.", 10 * kMillion,
