@@ -11,13 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "launch/otterd_process.hpp"
 #include "net/http_client.hpp"
 #include "net/otter_client.hpp"
 #include "ot/apply.hpp"
 #include "ot/json_codec.hpp"
 #include "sim/describe.hpp"
 #include "sim/edit_generator.hpp"
-#include "sim/otterd_launcher.hpp"
 #include "sim/random.hpp"
 #include "sim/verdict.hpp"
 
@@ -96,7 +96,7 @@ bool inside(const ot::Selection& selection, std::size_t length) {
 class ServerSchedule {
  public:
   ServerSchedule(const SimOptions& options, std::uint64_t seed, const ServerSimSettings& settings,
-                 OtterdLauncher& otterd)
+                 launch::OtterdProcess& otterd)
       : options_(options), seed_(seed), settings_(settings), otterd_(otterd), random_(seed) {
     for (std::size_t d = 0; d < options.docs; ++d) docs_.push_back("sim-" + std::to_string(seed) + "-d" + std::to_string(d));
   }
@@ -322,7 +322,7 @@ class ServerSchedule {
   const SimOptions& options_;
   std::uint64_t seed_;
   const ServerSimSettings& settings_;
-  OtterdLauncher& otterd_;
+  launch::OtterdProcess& otterd_;
   SimRandom random_;
   std::vector<std::string> docs_;
   std::vector<std::unique_ptr<Editor>> editors_;
@@ -338,7 +338,8 @@ SimReport run_server(const SimOptions& options, const ServerSimSettings& setting
   report.mode = "server";
   report.options = options;
   const auto start = std::chrono::steady_clock::now();
-  OtterdLauncher otterd(settings.otterd, settings.timeout);
+  launch::OtterdProcess otterd(
+      {.binary = settings.otterd, .dev = true, .start_timeout = settings.timeout, .directory_prefix = "otter-sim"});
   for (std::size_t i = 0; i < options.schedules; ++i) {
     const std::uint64_t seed = options.seed + i;
     ServerSchedule schedule(options, seed, settings, otterd);
@@ -359,7 +360,7 @@ SimReport run_server(const SimOptions& options, const ServerSimSettings& setting
       report.failure->seed = seed;
       report.failure->history = std::move(schedule).actions();
       report.failure->events = report.failure->history.size();
-      report.failure->history.push_back("otterd's log ends:\n" + otterd.log_tail(2000));
+      report.failure->history.push_back("otterd's log ends:\n" + otterd.output_tail(2000));
     }
     report.elapsed = std::chrono::steady_clock::now() - start;
     if (options.on_progress) options.on_progress(SimProgress{report.schedules_run, options.schedules, report.elapsed});

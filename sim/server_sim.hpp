@@ -6,7 +6,7 @@
 //                                 {.otterd = "build/release/otterd/otterd"});
 //
 // Contract
-// - One otterd (OtterdLauncher: --dev, a temporary data directory) serves every schedule;
+// - One otterd (launch::OtterdProcess: --dev, a temporary data directory) serves every schedule;
 //   schedule i uses its own client ids and documents (sim-<seed>-c<n>, sim-<seed>-d<n>).
 // - A schedule: N OtterClients open D documents; seeded actions until `steps` edits were
 //   made: random edits (the same generator as in process), cursor moves, dropped

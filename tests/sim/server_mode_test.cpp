@@ -16,7 +16,7 @@ TEST(SimServerMode, ASmallRunWithAKillAndADocumentCrashPerScheduleIsClean) {
   const std::uint64_t seed = test_seed(5);
   SCOPED_TRACE(seed_trace(seed));
   const SimOptions options{.seed = seed, .schedules = 2, .clients = 3, .docs = 2, .steps = 60};
-  const ServerSimSettings settings{.otterd = otter::testing::OtterdProcess::binary(),
+  const ServerSimSettings settings{.otterd = otter::testing::otterd_binary(),
                                    .timeout = std::chrono::milliseconds{60'000},
                                    .kills_per_schedule = 1,
                                    .crashes_per_schedule = 1};
