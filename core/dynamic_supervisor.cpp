@@ -5,6 +5,7 @@
 #include <exception>
 #include <vector>
 
+#include "core/async_call.hpp"
 #include "core/scoped_process.hpp"
 
 namespace otter::core {
@@ -288,6 +289,15 @@ StartResult DynamicSupervisor::start_child(Runtime& runtime, Pid supervisor, Chi
       core::call<StartResult>(runtime, supervisor, StartChild{std::move(spec)}, timeout);
   if (!answer.ok()) return detail::no_start_answer(answer.failure());
   return std::move(answer).value();
+}
+
+void DynamicSupervisor::async_start_child(Runtime& runtime, Pid supervisor, ChildSpec spec,
+                                          std::function<void(StartResult)> on_started, Duration timeout) {
+  async_call<StartResult>(runtime, supervisor, StartChild{std::move(spec)}, timeout,
+                          [on_started = std::move(on_started)](CallOutcome<StartResult> answer) {
+                            if (!answer.ok()) return on_started(detail::no_start_answer(answer.failure()));
+                            on_started(std::move(answer).value());
+                          });
 }
 
 SupervisorResult DynamicSupervisor::terminate_child(Runtime& runtime, Pid supervisor, Pid child,

@@ -36,6 +36,7 @@
 //   WhichChildren{}        -> std::vector<ChildInfo>, in start order
 //   CountChildren{}        -> ChildCounts
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -73,6 +74,12 @@ class DynamicSupervisor final : public GenServer {
                                  Duration timeout = kSupervisorCallTimeout);
   static SupervisorResult terminate_child(Runtime& runtime, Pid supervisor, Pid child,
                                           Duration timeout = kSupervisorCallTimeout);
+  // start_child without blocking, for threads that must not wait (net's I/O threads):
+  // `on_started` runs later, on a runtime thread, with what start_child would return.
+  // It must not block. (core/async_call.hpp has the details.)
+  static void async_start_child(Runtime& runtime, Pid supervisor, ChildSpec spec,
+                                std::function<void(StartResult)> on_started,
+                                Duration timeout = kSupervisorCallTimeout);
 
   [[nodiscard]] std::string describe() const override;
 

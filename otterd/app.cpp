@@ -150,8 +150,11 @@ void App::Impl::start() {
   }
 
   sessions = std::make_shared<SessionGate>(*service, *runtime);
-  io = std::make_unique<net::IoThread>(config.io_threads);
-  http = std::make_unique<net::HttpServer>(io->context(), server_config, std::move(router),
+  // server.io_threads 0: sockets are served by the runtime's own threads, so a frame
+  // reaches its session's mailbox without waking another thread.
+  if (config.io_threads > 0) io = std::make_unique<net::IoThread>(config.io_threads);
+  boost::asio::io_context& io_context = io ? io->context() : runtime->io_context();
+  http = std::make_unique<net::HttpServer>(io_context, server_config, std::move(router),
                                            make_session_factory(sessions));
   try {
     http->start();
@@ -161,7 +164,7 @@ void App::Impl::start() {
   port = http->port();
   service->set_node_name("otterd@" + to_string(ListenAddress{config.listen.host, port}));
 
-  signals = std::make_unique<boost::asio::signal_set>(boost::asio::make_strand(io->context()), SIGINT, SIGTERM);
+  signals = std::make_unique<boost::asio::signal_set>(boost::asio::make_strand(io_context), SIGINT, SIGTERM);
   wait_for_signal();
 }
 
@@ -225,7 +228,7 @@ int App::Impl::stop() {
     closed_future.wait();
   }
   http.reset();
-  io.reset();  // joins the I/O threads; connections left over are destroyed
+  io.reset();  // joins the I/O threads (if otterd has its own); connections left over are destroyed
   rest.reset();
   service.reset();
   if (runtime) runtime->shutdown();

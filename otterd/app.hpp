@@ -7,8 +7,9 @@
 //   return app.run();          // blocks until SIGTERM/SIGINT (or request_stop), stops, 0
 //
 // Threads: the Runtime's pool runs processes; `server.io_threads` threads of otterd's own
-// run HTTP and WebSocket I/O and signal handling; `rest.threads` run REST requests that
-// wait on documents and storage; storage has its writer and reader threads.
+// run HTTP and WebSocket I/O and signal handling (0: the Runtime's threads do that too);
+// `rest.threads` run REST requests that wait on documents and storage; storage has its
+// writer and reader threads.
 //
 // Stopping, in this order (each step waits for the one before):
 //   1. the HTTP server stops accepting; requests in progress are answered; every
@@ -16,7 +17,7 @@
 //   2. the REST pool drains; new WebSocket sessions are refused from now on;
 //   3. the service stops: sessions, then documents (every applied op is handed to the
 //      writer), then storage commits everything queued and closes;
-//   4. the I/O threads and the Runtime stop.
+//   4. the I/O threads (if any of otterd's own) and the Runtime stop.
 // An op acknowledged to anyone was durable before it was acknowledged, so a stop — or a
 // kill -9 at any point — loses none.
 #pragma once

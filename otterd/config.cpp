@@ -149,8 +149,9 @@ std::vector<ConfigKey> make_keys() {
         config.listen = std::get<ListenAddress>(parsed);
       },
       [](const Config& config) { return yaml_quoted(to_string(config.listen)); }});
-  keys.push_back(integer_key("server.io_threads", "Threads running HTTP and WebSocket I/O.", 1, 64,
-                             [](auto& c) -> auto& { return c.io_threads; }));
+  keys.push_back(integer_key("server.io_threads", "Threads running HTTP and WebSocket I/O.", 0, 64,
+                             [](auto& c) -> auto& { return c.io_threads; },
+                             "0: the runtime's threads (runtime.threads) run I/O too"));
   keys.push_back(ConfigKey{
       "server.static_dir",
       "The frontend's built files, served at / (relative to the working directory; \"\" serves none). If the "

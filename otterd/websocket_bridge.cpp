@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstddef>
+#include <mutex>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "server/outbound.hpp"
 #include "server/session.hpp"
@@ -27,19 +31,64 @@ class ConnectionOutbound final : public server::Outbound {
   std::shared_ptr<net::Connection> connection_;  // a handle: it does not keep the socket alive
 };
 
-// Forwards what the connection hears to the session's mailbox.
+// Forwards what the connection hears to the session's mailbox. The session starts
+// asynchronously (the I/O thread that accepted the connection must not wait for it), and
+// clients speak first: frames that arrive before it is up wait here, in order.
 class SessionHandler final : public net::ConnectionHandler {
  public:
-  SessionHandler(core::Runtime& runtime, core::Pid session) : runtime_(runtime), session_(session) {}
+  SessionHandler(core::Runtime& runtime, std::shared_ptr<net::Connection> connection)
+      : runtime_(runtime), connection_(std::move(connection)) {}
 
-  void on_text(std::string text) override { runtime_.send(session_, server::ClientFrame{std::move(text)}); }
+  void on_text(std::string text) override { forward(server::ClientFrame{std::move(text)}); }
   void on_close(const net::CloseReason& reason) override {
-    runtime_.send(session_, server::ConnectionClosed{reason.code, reason.reason});
+    forward(server::ConnectionClosed{reason.code, reason.reason});
+  }
+
+  // The session's start finished (on a runtime thread, or at once when refused).
+  void on_started(const core::StartResult& started) {
+    if (!started.ok()) {
+      spdlog::warn("WebSocket {} from {} refused: {}", connection_->id(), connection_->remote_endpoint(),
+                   started.error() ? started.error()->to_string() : std::string("the session was not started"));
+      {
+        const std::lock_guard lock(mutex_);
+        refused_ = true;
+        waiting_ = {};
+      }
+      connection_->close_now(1013, "try_again_later");
+      return;
+    }
+    spdlog::debug("WebSocket {} from {}: session {}", connection_->id(), connection_->remote_endpoint(),
+                  started.pid().to_string());
+    const std::lock_guard lock(mutex_);
+    session_ = started.pid();
+    for (core::Message& message : waiting_) runtime_.send(*session_, std::move(message));
+    waiting_ = {};
   }
 
  private:
+  // Sent under the lock, so a frame can't overtake the ones on_started is still handing on.
+  void forward(core::Message message) {
+    const std::lock_guard lock(mutex_);
+    if (session_) return runtime_.send(*session_, std::move(message));
+    if (refused_) return;
+    if (waiting_.size() >= kMaxWaitingFrames) {
+      // A client flooding a session that has not started yet: don't hold its frames.
+      refused_ = true;
+      waiting_ = {};
+      connection_->close_now(1013, "try_again_later");
+      return;
+    }
+    waiting_.push_back(std::move(message));
+  }
+
+  static constexpr std::size_t kMaxWaitingFrames = 256;
+
   core::Runtime& runtime_;
-  core::Pid session_;
+  std::shared_ptr<net::Connection> connection_;  // a handle: it does not keep the socket alive
+  std::mutex mutex_;
+  std::optional<core::Pid> session_;    // guarded by mutex_, as are the two below
+  std::vector<core::Message> waiting_;  // frames (and the close) that came before session_
+  bool refused_ = false;
 };
 
 }  // namespace
@@ -47,15 +96,10 @@ class SessionHandler final : public net::ConnectionHandler {
 std::shared_ptr<net::ConnectionHandler> SessionGate::open(const std::shared_ptr<net::Connection>& connection) {
   const std::shared_lock lock(mutex_);
   if (service_ == nullptr) return nullptr;
-  const core::StartResult started = service_->start_session(std::make_shared<ConnectionOutbound>(connection));
-  if (!started.ok()) {
-    spdlog::warn("WebSocket {} from {} refused: {}", connection->id(), connection->remote_endpoint(),
-                 started.error() ? started.error()->to_string() : std::string("the session was not started"));
-    return nullptr;
-  }
-  spdlog::debug("WebSocket {} from {}: session {}", connection->id(), connection->remote_endpoint(),
-                started.pid().to_string());
-  return std::make_shared<SessionHandler>(runtime_, started.pid());
+  auto handler = std::make_shared<SessionHandler>(runtime_, connection);
+  service_->start_session(std::make_shared<ConnectionOutbound>(connection),
+                          [handler](const core::StartResult& started) { handler->on_started(started); });
+  return handler;
 }
 
 void SessionGate::close() {

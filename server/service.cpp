@@ -84,14 +84,15 @@ void Service::set_node_name(std::string name) { context_->set_node_name(std::mov
 
 Service::~Service() { stop(); }
 
-core::StartResult Service::start_session(std::shared_ptr<Outbound> outbound) {
+void Service::start_session(std::shared_ptr<Outbound> outbound, std::function<void(core::StartResult)> on_started) {
   const core::Pid sessions = context_->sessions_supervisor.get();
   if (stopped_ || !sessions) {
-    return core::StartResult::failed(core::ExitReason::error("shutting_down: the server is stopping"));
+    return on_started(core::StartResult::failed(core::ExitReason::error("shutting_down: the server is stopping")));
   }
-  return core::DynamicSupervisor::start_child(
+  core::DynamicSupervisor::async_start_child(
       runtime_, sessions,
-      core::ChildSpec::worker<Session>("session", context_, std::move(outbound)).with_restart(core::Restart::temporary));
+      core::ChildSpec::worker<Session>("session", context_, std::move(outbound)).with_restart(core::Restart::temporary),
+      std::move(on_started));
 }
 
 std::string Service::render_metrics() const { return render_prometheus(metrics_, storage_->writer_metrics()); }

@@ -6,7 +6,7 @@
 //   auto service = Service::start(runtime, ServiceOptions{.storage = {.path = "otter.db"}});
 //   if (!service) fail(service.error().message);
 //   // per WebSocket connection (net's ConnectionFactory):
-//   core::StartResult session = (*service)->start_session(outbound);
+//   (*service)->start_session(outbound, [](core::StartResult session) { ... });
 //   //   then forward frames: runtime.send(session.pid(), ClientFrame{text}) and the close:
 //   //   runtime.send(session.pid(), ConnectionClosed{code, reason})
 //   // REST: (*service)->documents().read("notes"), .edit(...), .remove(...);
@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,10 +74,11 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // A session process for a new connection, writing to `outbound`. Blocks briefly (one call
-  // to the sessions supervisor): fine from a connection factory, not from a process.
-  // Fails with "shutting_down: ..." once stop() began, "max_children: ..." at max_sessions.
-  [[nodiscard]] core::StartResult start_session(std::shared_ptr<Outbound> outbound);
+  // Starts a session process for a new connection, writing to `outbound`, without
+  // blocking: `on_started` runs later on a runtime thread with the result (at once, on
+  // this thread, once stop() began). It must not block. Fails with "shutting_down: ..."
+  // once stop() began, "max_children: ..." at max_sessions.
+  void start_session(std::shared_ptr<Outbound> outbound, std::function<void(core::StartResult)> on_started);
 
   [[nodiscard]] Documents& documents() noexcept { return documents_; }
   [[nodiscard]] StorageService& storage() noexcept { return *storage_; }

@@ -279,6 +279,25 @@ TEST(DynamicSupervisor, StartChildWorksFromInsideAProcess) {
   EXPECT_EQ(children_of(runtime, sup)[0].pid, answer->value().pid());
 }
 
+TEST(DynamicSupervisor, AsyncStartChildAnswersTheCallbackAndReportsRefusals) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid sup = runtime.spawn<DynamicSupervisor>(SpawnOptions{}, options(1)).pid();
+  const auto report_to_self = [&runtime, me = self.self()](StartResult result) { runtime.send(me, result); };
+
+  DynamicSupervisor::async_start_child(runtime, sup, recorded("first", self.self()), report_to_self);
+  std::optional<StartResult> started = self.receive<StartResult>(kWait);
+  ASSERT_TRUE(started && started->ok());
+  EXPECT_EQ(next_events(self, 1), (Strings{"started first"}));
+  EXPECT_EQ(children_of(runtime, sup)[0].pid, started->pid());
+
+  DynamicSupervisor::async_start_child(runtime, sup, recorded("second", self.self()), report_to_self);
+  std::optional<StartResult> refused = self.receive<StartResult>(kWait);
+  ASSERT_TRUE(refused.has_value());
+  ASSERT_FALSE(refused->ok());
+  EXPECT_EQ(*refused->error(), ExitReason::error("max_children: max_children reached (1)"));
+}
+
 TEST(DynamicSupervisor, UnderASupervisorItIsStoppedWithItsChildrenInOrder) {
   Runtime runtime({.threads = 2});
   ScopedProcess self(runtime);

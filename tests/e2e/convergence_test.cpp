@@ -80,11 +80,10 @@ void expect_converged(std::vector<std::unique_ptr<net::OtterClient>>& editors, s
   }
 }
 
-TEST(Convergence, ConcurrentEditorsOnOneDocumentConvergeToTheServersText) {
+// kEditors editors on one document, each on its own thread, against `server`.
+void edit_concurrently_and_converge(OtterdProcess& server, const std::string& doc) {
   const std::uint64_t seed = test_seed(kDefaultSeed);
   SCOPED_TRACE("OTTER_SEED=" + std::to_string(seed));
-  OtterdProcess server;
-  const std::string doc = "converge";
   std::vector<std::unique_ptr<net::OtterClient>> editors;
   for (int i = 0; i < kEditors; ++i) {
     editors.push_back(connect_editor(server.port(), "c-conv-" + std::to_string(i)));
@@ -107,6 +106,17 @@ TEST(Convergence, ConcurrentEditorsOnOneDocumentConvergeToTheServersText) {
   expect_converged(editors, server.port(), doc);
   // Enough ops reached the server one by one for their order to interleave.
   EXPECT_GT(server_view(server.port(), doc).revision, static_cast<std::uint64_t>(kEditors * kEditsPerEditor / 8));
+}
+
+TEST(Convergence, ConcurrentEditorsOnOneDocumentConvergeToTheServersText) {
+  OtterdProcess server;
+  edit_concurrently_and_converge(server, "converge");
+}
+
+// server.io_threads 0: sockets and processes share the runtime's threads.
+TEST(Convergence, ConcurrentEditorsConvergeWithIoOnTheRuntimesThreads) {
+  OtterdProcess server({.config_yaml = "server:\n  io_threads: 0\n"});
+  edit_concurrently_and_converge(server, "converge-shared-io");
 }
 
 TEST(Convergence, ConcurrentEditorsConvergeWhileTheNetworkCutsTheirConnections) {

@@ -124,7 +124,7 @@ TEST(ConfigTest, ValuesOfTheWrongTypeAreRefusedWithTheKeysName) {
            {"server:\n  log_level: loud\n", "server.log_level"},
            {"storage:\n  durability: sometimes\n", "storage.durability"},
            {"storage:\n  data_dir: \"\"\n", "storage.data_dir"},
-           {"server:\n  io_threads: 0\n", "server.io_threads"},
+           {"server:\n  io_threads: 65\n", "server.io_threads"},
        }) {
     const std::string error = config_error(yaml);
     EXPECT_NE(error.find(key), std::string::npos) << yaml << " -> " << error;

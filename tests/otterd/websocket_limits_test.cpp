@@ -88,5 +88,23 @@ TEST_F(WebSocketLimitsTest, OpeningMoreThanMaxOpenDocsIsRefused) {
   EXPECT_EQ(string_field(error, "code"), "too_many_docs");
 }
 
+// The session starts after the handshake, while the client's hello is already on its way:
+// beyond sessions.max_sessions the connection is closed with 1013, and the session that
+// did start carries on.
+TEST(WebSocketSessionLimitTest, AConnectionBeyondMaxSessionsIsClosedWith1013AndTheOthersCarryOn) {
+  OtterdProcess server({.config_yaml = "sessions:\n  max_sessions: 1\n"});
+  const std::unique_ptr<net::WsClient> first = connect_ws(server, "only-1");
+  ASSERT_FALSE(receive_type(*first, "welcome").is_null());
+
+  const std::unique_ptr<net::WsClient> second = connect_ws(server, "only-2");
+  const std::optional<net::CloseReason> closed = second->wait_closed(kWait);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->code, 1013);
+  EXPECT_EQ(closed->reason, "try_again_later");
+
+  first->send(R"({"type": "ping"})");
+  EXPECT_FALSE(receive_type(*first, "pong").is_null());
+}
+
 }  // namespace
 }  // namespace otter::otterd::testing

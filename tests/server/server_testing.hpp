@@ -241,9 +241,12 @@ class ServiceFixture {
 class TestClient {
  public:
   explicit TestClient(ServiceFixture& fixture) : fixture_(&fixture), connection_(std::make_shared<FakeConnection>()) {
-    core::StartResult started = fixture.service().start_session(connection_);
-    if (!started.ok()) throw std::runtime_error("session did not start");
-    pid_ = started.pid();
+    core::ScopedProcess waiter(fixture.runtime());
+    fixture.service().start_session(connection_, [&runtime = fixture.runtime(), me = waiter.self()](
+                                                     core::StartResult result) { runtime.send(me, result); });
+    std::optional<core::StartResult> started = waiter.receive<core::StartResult>(kWait);
+    if (!started || !started->ok()) throw std::runtime_error("session did not start");
+    pid_ = started->pid();
   }
 
   void send(std::string json) { fixture_->runtime().send(pid_, ClientFrame{std::move(json)}); }
