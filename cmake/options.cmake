@@ -1,5 +1,5 @@
 # -Wnull-dereference is left out: GCC 12 reports it falsely at -O2 through std::variant
-# and std::optional accessors (seen in ot/expected.hpp and core/scoped_process.hpp).
+# and std::optional accessors (seen in ot/basic_expected.hpp and core/scoped_process.hpp).
 #
 # Warnings and sanitizers as INTERFACE targets, linked PRIVATE by every target of ours,
 # so they never leak into a consumer's flags.

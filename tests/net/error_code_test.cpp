@@ -1,9 +1,14 @@
 #include "net/error_code.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#include "net/expected.hpp"
 
 namespace otter::net {
 namespace {
@@ -51,6 +56,15 @@ TEST(ErrorCodes, MapOtErrorsToProtocolErrors) {
   EXPECT_EQ(from_ot(ot::ErrorCode::revision_in_future), ErrorCode::revision_in_future);
   EXPECT_EQ(from_ot(ot::ErrorCode::resync_required), ErrorCode::resync_required);
   EXPECT_EQ(from_ot(ot::ErrorCode::seq_out_of_order), ErrorCode::seq_out_of_order);
+}
+
+// The template itself is tested in tests/ot/basic_expected_test.cpp; this checks the
+// wire's ErrorMessage fits it.
+TEST(Expected, NamesTheProtocolErrorWhenReadWithoutAValue) {
+  static_assert(std::is_same_v<Expected<int>, ot::BasicExpected<int, ErrorMessage>>);
+  const Expected<int> bad = make_error(ErrorCode::bad_json, "not JSON");
+  EXPECT_THAT([&] { (void)bad.value(); },
+              testing::ThrowsMessage<std::logic_error>("Expected holds an error, not a value: bad_json: not JSON"));
 }
 
 }  // namespace
