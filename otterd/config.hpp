@@ -51,7 +51,11 @@ inline constexpr std::string_view kDefaultListen = "127.0.0.1:8080";
 inline constexpr std::string_view kDefaultDataDir = "data";
 inline constexpr std::string_view kDefaultDatabaseFile = "otter.db";
 inline constexpr std::string_view kDefaultStaticDir = "frontend/dist";
-inline constexpr unsigned kDefaultIoThreads = 2;
+// 0: sockets are served by the runtime's threads. Measured against 2 threads of otterd's
+// own (docs/benchmarks.md, "Sockets on the runtime's threads"): 8-35 % more ops per
+// server-CPU-second in all 12 paired runs, since a frame reaches its session's mailbox
+// without waking another thread.
+inline constexpr unsigned kDefaultIoThreads = 0;
 
 struct ListenAddress {
   std::string host;
@@ -67,7 +71,7 @@ struct ListenAddress {
 struct Config {
   // server
   ListenAddress listen{"127.0.0.1", 8080};
-  unsigned io_threads = kDefaultIoThreads;            // HTTP + WebSocket I/O threads
+  unsigned io_threads = kDefaultIoThreads;            // HTTP + WebSocket I/O threads (0: the runtime's)
   std::filesystem::path static_dir{kDefaultStaticDir};  // empty: serve no files
   bool admin_enabled = false;                         // the admin/test hooks (/api/admin/...)
   std::string log_level = "info";

@@ -26,7 +26,7 @@ on the same URL path, one frame per op per receiver.
 
   --listen HOST:PORT  where to listen (default 127.0.0.1:0, any free port)
   --port-file FILE    write the bound port to FILE once listening
-  --threads N         I/O threads (default 2, like otterd's server.io_threads)
+  --threads N         I/O threads (default 2)
 )";
 
 int usage_error(const std::string& message) {

@@ -113,10 +113,10 @@ TEST(Convergence, ConcurrentEditorsOnOneDocumentConvergeToTheServersText) {
   edit_concurrently_and_converge(server, "converge");
 }
 
-// server.io_threads 0: sockets and processes share the runtime's threads.
-TEST(Convergence, ConcurrentEditorsConvergeWithIoOnTheRuntimesThreads) {
-  OtterdProcess server({.config_yaml = "server:\n  io_threads: 0\n"});
-  edit_concurrently_and_converge(server, "converge-shared-io");
+// server.io_threads 2: sockets on threads of otterd's own, not the runtime's (the default).
+TEST(Convergence, ConcurrentEditorsConvergeWithIoThreadsOfItsOwn) {
+  OtterdProcess server({.config_yaml = "server:\n  io_threads: 2\n"});
+  edit_concurrently_and_converge(server, "converge-own-io");
 }
 
 TEST(Convergence, ConcurrentEditorsConvergeWhileTheNetworkCutsTheirConnections) {
