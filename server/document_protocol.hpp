@@ -60,6 +60,11 @@ struct DurableOp {
 struct DurableBatch {
   std::string doc;
   std::vector<DurableOp> ops;  // dense revisions, ascending, at least one
+  // The "ops" frame of all of `ops` as another client sees them (no acks), built once by the
+  // document when several sessions will hear the batch: a session with none of its own ops
+  // in it and nothing else pending for the document sends this very string. Null when not
+  // built (history loaded from storage, a document with one session).
+  std::shared_ptr<const std::string> peer_frame;
   [[nodiscard]] std::uint64_t first_revision() const noexcept { return ops.front().revision; }
   [[nodiscard]] std::uint64_t last_revision() const noexcept { return ops.back().revision; }
 };

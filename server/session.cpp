@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -529,6 +530,7 @@ void Session::emit_error(net::ErrorMessage error) {
 
 void Session::close_pending_entries(const std::string& doc, OpenDoc& open) {
   if (open.pending.empty()) return;
+  if (send_shared_peer_frame(open)) return;
   OpsFrameWriter frame(doc);
   for (const PendingBatch& pending : open.pending) {
     for (const DurableOp& op : pending.batch->ops) {
@@ -542,6 +544,23 @@ void Session::close_pending_entries(const std::string& doc, OpenDoc& open) {
   std::string text = frame.finish();
   out_queue_bytes_ += text.size();
   out_queue_.push_back(share(std::move(text)));
+}
+
+bool Session::send_shared_peer_frame(OpenDoc& open) {
+  if (open.pending.size() != 1) return false;
+  const PendingBatch& only = open.pending.front();
+  const DurableBatch& batch = *only.batch;
+  if (!batch.peer_frame || only.after >= batch.first_revision()) return false;  // not all of it is news
+  const bool has_own = std::any_of(batch.ops.begin(), batch.ops.end(),
+                                   [this](const DurableOp& op) { return op.client_id == client_id_; });
+  if (has_own) return false;  // its entries are acks here
+  for (const DurableOp& op : batch.ops) {
+    pending_entry_bytes_ -= std::min(pending_entry_bytes_, entry_size_estimate(op));
+  }
+  out_queue_bytes_ += batch.peer_frame->size();
+  out_queue_.push_back(batch.peer_frame);
+  open.pending.clear();
+  return true;
 }
 
 void Session::schedule_flush() {

@@ -166,6 +166,9 @@ class Session final : public DocumentsClient {
   void emit_shared(std::shared_ptr<const std::string> frame, const std::string* doc = nullptr);
   void emit_error(net::ErrorMessage error);
   void close_pending_entries(const std::string& doc, OpenDoc& open);
+  // The one pending batch's shared peer_frame, when it is exactly what this session would
+  // write (none of its ops are ours, all of them are news). Returns whether it did.
+  bool send_shared_peer_frame(OpenDoc& open);
   void schedule_flush();
   Result flush();
   void send_everything_now();
