@@ -49,12 +49,8 @@ class SessionHandler final : public net::ConnectionHandler {
     if (!started.ok()) {
       spdlog::warn("WebSocket {} from {} refused: {}", connection_->id(), connection_->remote_endpoint(),
                    started.error() ? started.error()->to_string() : std::string("the session was not started"));
-      {
-        const std::lock_guard lock(mutex_);
-        refused_ = true;
-        waiting_ = {};
-      }
-      connection_->close_now(1013, "try_again_later");
+      const std::lock_guard lock(mutex_);
+      refuse_locked();
       return;
     }
     spdlog::debug("WebSocket {} from {}: session {}", connection_->id(), connection_->remote_endpoint(),
@@ -72,13 +68,18 @@ class SessionHandler final : public net::ConnectionHandler {
     if (session_) return runtime_.send(*session_, std::move(message));
     if (refused_) return;
     if (waiting_.size() >= kMaxWaitingFrames) {
-      // A client flooding a session that has not started yet: don't hold its frames.
-      refused_ = true;
-      waiting_ = {};
-      connection_->close_now(1013, "try_again_later");
+      refuse_locked();  // a client flooding a session that has not started yet
       return;
     }
     waiting_.push_back(std::move(message));
+  }
+
+  // No session for this connection: drop what waited and close (close_now only posts to
+  // the connection's strand, so holding mutex_ here is fine).
+  void refuse_locked() {
+    refused_ = true;
+    waiting_ = {};
+    connection_->close_now(1013, "try_again_later");
   }
 
   static constexpr std::size_t kMaxWaitingFrames = 256;
