@@ -83,9 +83,16 @@ class FakeConnection final : public Outbound {
 
   // The next frame, waiting up to `timeout`.
   std::optional<std::string> next(std::chrono::milliseconds timeout) {
+    std::shared_ptr<const std::string> frame = next_shared(timeout);
+    if (!frame) return std::nullopt;
+    return *frame;
+  }
+  // The next frame as the session handed it over (null if none came): a frame shared by
+  // several connections is one string, the same pointer in each.
+  std::shared_ptr<const std::string> next_shared(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return !frames_.empty(); })) return std::nullopt;
-    std::string frame = *frames_.front();
+    if (!changed_.wait_for(lock, timeout, [&] { return !frames_.empty(); })) return nullptr;
+    std::shared_ptr<const std::string> frame = std::move(frames_.front());
     frames_.pop_front();
     return frame;
   }

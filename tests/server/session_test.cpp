@@ -102,6 +102,28 @@ TEST_F(SessionTest, OthersReceiveTheOpAsTransformedByTheServer) {
   EXPECT_EQ(fixture_.service().documents().read("demo")->text, "Oh, Hi!");
 }
 
+TEST_F(SessionTest, ListenersSendTheOneFrameTheDocumentEncodedForThem) {
+  fixture_.start();
+  auto [ann, bo] = two_editors_on("demo");
+  TestClient cy = connect("c-3");
+  cy.open("demo");
+  static_cast<void>(ann.sync());  // Cy's presence
+  static_cast<void>(bo.sync());
+
+  ann.edit("demo", 0, 1, R"(["Hi"])");
+  EXPECT_EQ(ann.expect<net::Ops>().entries.at(0).seq, std::optional<std::uint64_t>(1));
+  const std::shared_ptr<const std::string> to_bo = bo.connection().next_shared(kWait);
+  const std::shared_ptr<const std::string> to_cy = cy.connection().next_shared(kWait);
+  ASSERT_TRUE(to_bo && to_cy);
+  // One string for both listeners, not two equal ones: the fan-out encodes a batch once.
+  EXPECT_EQ(to_bo.get(), to_cy.get());
+  const net::Expected<net::ServerMessage> seen = net::decode_server_message(*to_bo);
+  ASSERT_TRUE(seen && std::holds_alternative<net::Ops>(*seen));
+  const net::Ops& ops = std::get<net::Ops>(*seen);
+  ASSERT_EQ(ops.entries.size(), 1U);
+  EXPECT_EQ(ops.entries[0], (net::OpsEntry{1, "c-1", ot::decode(R"(["Hi"])").value(), std::nullopt, false}));
+}
+
 TEST_F(SessionTest, AnAckComesOnlyOnceTheOpIsDurable) {
   fixture_.start();
   auto [ann, bo] = two_editors_on("demo");
