@@ -1,5 +1,6 @@
 #include "core/child_spec.hpp"
 
+#include <exception>
 #include <unordered_map>
 
 namespace otter::core {
@@ -81,6 +82,16 @@ std::optional<ChildSpecError> validate(std::span<const ChildSpec> specs) {
     }
   }
   return std::nullopt;
+}
+
+StartResult run_start_function(const ChildSpec& spec, Runtime& runtime) {
+  try {
+    return spec.start(runtime);
+  } catch (const std::exception& e) {
+    return StartResult::failed(ExitReason::error(e.what()));
+  } catch (...) {
+    return StartResult::failed(ExitReason::error("start function threw a non-exception"));
+  }
 }
 
 }  // namespace otter::core

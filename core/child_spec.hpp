@@ -142,4 +142,8 @@ struct ChildSpecError {
 // Checks a Supervisor's child list: every spec, and that ids are unique.
 [[nodiscard]] std::optional<ChildSpecError> validate(std::span<const ChildSpec> specs);
 
+// Runs spec.start for a supervisor. A start function that throws has failed to start, with
+// the exception's message as the reason: the supervisor running it does not crash.
+[[nodiscard]] StartResult run_start_function(const ChildSpec& spec, Runtime& runtime);
+
 }  // namespace otter::core

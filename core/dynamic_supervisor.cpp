@@ -16,26 +16,11 @@ struct RetryRestart {  // see supervisor.cpp: a failed restart is retried after 
   std::uint64_t incarnation;
 };
 
-Pid spawning_process() {
-  const Process* spawner = Process::current();
-  return spawner != nullptr ? spawner->self() : Pid{};
-}
-
-StartResult run_start_function(const ChildSpec& spec, Runtime& runtime) {
-  try {
-    return spec.start(runtime);
-  } catch (const std::exception& e) {
-    return StartResult::failed(ExitReason::error(e.what()));
-  } catch (...) {
-    return StartResult::failed(ExitReason::error("start function threw a non-exception"));
-  }
-}
-
 }  // namespace
 
 DynamicSupervisor::DynamicSupervisor(DynamicSupervisorOptions options)
     : options_(options),
-      parent_(spawning_process()),  // the constructor runs in the spawner
+      parent_(Process::current_pid()),  // the constructor runs in the spawner
       intensity_(options.max_restarts, options.max_seconds) {}
 
 std::string DynamicSupervisor::describe() const {
@@ -44,15 +29,9 @@ std::string DynamicSupervisor::describe() const {
 
 GenServer::InitResult DynamicSupervisor::init() {
   trap_exit(true);
-  if (options_.max_restarts < 0) {
-    return InitResult::stop(ExitReason::error(
-        "invalid dynamic supervisor options: max_restarts must be >= 0 (got " +
-        std::to_string(options_.max_restarts) + ")"));
-  }
-  if (options_.max_seconds.count() <= 0) {
-    return InitResult::stop(ExitReason::error(
-        "invalid dynamic supervisor options: max_seconds must be > 0 (got " +
-        std::to_string(options_.max_seconds.count()) + ")"));
+  if (auto error = detail::RestartIntensity::invalid_limits(options_.max_restarts, options_.max_seconds,
+                                                            "dynamic supervisor options")) {
+    return InitResult::stop(ExitReason::error(*error));
   }
   return InitResult::ok();
 }

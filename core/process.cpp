@@ -94,6 +94,8 @@ Process::~Process() = default;
 
 Process* Process::current() noexcept { return current_process; }
 
+Pid Process::current_pid() noexcept { return current_process != nullptr ? current_process->self() : Pid{}; }
+
 std::string Process::describe() const { return "process " + pid_.to_string(); }
 
 void Process::deliver(Pid to, detail::Envelope envelope) {

@@ -62,6 +62,9 @@ class Process {
 
   // The process whose handler is running on this thread, or nullptr outside processes.
   [[nodiscard]] static Process* current() noexcept;
+  // Its pid, or a null Pid outside processes (a supervisor's constructor, which runs in
+  // its spawner, names its parent with it).
+  [[nodiscard]] static Pid current_pid() noexcept;
 
   // --- messaging (own context) -------------------------------------------------------
   void send(Pid to, Message message);

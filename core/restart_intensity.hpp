@@ -9,6 +9,9 @@
 // The clock is passed in, so the rule is tested without waiting.
 #include <chrono>
 #include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace otter::core::detail {
 
@@ -27,6 +30,20 @@ class RestartIntensity {
     // Only "more than max_restarts" matters: older entries beyond that change nothing.
     while (static_cast<int>(recent_.size()) > max_restarts_ + 1) recent_.pop_front();
     return static_cast<int>(recent_.size()) <= max_restarts_;
+  }
+
+  // What is wrong with a supervisor's limits, or nullopt. `what` names where they were
+  // given, for the sentence ("supervisor flags", "dynamic supervisor options").
+  [[nodiscard]] static std::optional<std::string> invalid_limits(int max_restarts, std::chrono::seconds max_seconds,
+                                                                 std::string_view what) {
+    if (max_restarts < 0) {
+      return "invalid " + std::string(what) + ": max_restarts must be >= 0 (got " + std::to_string(max_restarts) + ")";
+    }
+    if (max_seconds.count() <= 0) {
+      return "invalid " + std::string(what) + ": max_seconds must be > 0 (got " +
+             std::to_string(max_seconds.count()) + ")";
+    }
+    return std::nullopt;
   }
 
   // Restarts recorded within the window as of the last allow_restart.

@@ -17,34 +17,6 @@ struct RetryRestart {
   std::uint64_t incarnation;
 };
 
-std::optional<std::string> flags_error(const SupervisorFlags& flags) {
-  if (flags.max_restarts < 0) {
-    return "invalid supervisor flags: max_restarts must be >= 0 (got " +
-           std::to_string(flags.max_restarts) + ")";
-  }
-  if (flags.max_seconds.count() <= 0) {
-    return "invalid supervisor flags: max_seconds must be > 0 (got " +
-           std::to_string(flags.max_seconds.count()) + ")";
-  }
-  return std::nullopt;
-}
-
-Pid spawning_process() {
-  const Process* spawner = Process::current();
-  return spawner != nullptr ? spawner->self() : Pid{};
-}
-
-// Runs a child's start function; an exception is a failed start, not our crash.
-StartResult run_start_function(const ChildSpec& spec, Runtime& runtime) {
-  try {
-    return spec.start(runtime);
-  } catch (const std::exception& e) {
-    return StartResult::failed(ExitReason::error(e.what()));
-  } catch (...) {
-    return StartResult::failed(ExitReason::error("start function threw a non-exception"));
-  }
-}
-
 }  // namespace
 
 const char* to_string(Strategy strategy) noexcept {
@@ -59,7 +31,7 @@ const char* to_string(Strategy strategy) noexcept {
 Supervisor::Supervisor(SupervisorFlags flags, std::vector<ChildSpec> children)
     : flags_(flags),
       initial_specs_(std::move(children)),
-      parent_(spawning_process()),  // the constructor runs in the spawner
+      parent_(Process::current_pid()),  // the constructor runs in the spawner
       intensity_(flags.max_restarts, flags.max_seconds) {}
 
 std::string Supervisor::describe() const {
@@ -71,7 +43,7 @@ std::string Supervisor::describe() const {
 
 GenServer::InitResult Supervisor::init() {
   trap_exit(true);
-  if (auto error = flags_error(flags_)) return InitResult::stop(ExitReason::error(*error));
+  if (auto error = detail::RestartIntensity::invalid_limits(flags_.max_restarts, flags_.max_seconds, "supervisor flags")) return InitResult::stop(ExitReason::error(*error));
   if (auto error = validate(initial_specs_)) return InitResult::stop(ExitReason::error(error->message));
 
   std::vector<ChildSpec> specs = std::move(initial_specs_);
