@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "net/heartbeat.hpp"
+
 namespace otter::net::detail {
 namespace {
 
@@ -20,6 +22,10 @@ ServerState::ServerState(boost::asio::io_context& io, HttpServerConfig config, R
       router_(std::move(router)),
       static_files_(make_static_files(config_)),
       factory_(std::move(factory)) {}
+
+ServerState::~ServerState() {
+  if (heartbeat_) heartbeat_->stop();
+}
 
 std::optional<std::uint64_t> ServerState::enter(std::weak_ptr<Stoppable> member) {
   const std::lock_guard lock(mutex_);
@@ -54,7 +60,35 @@ void ServerState::stop(std::function<void()> on_stopped) {
   for (const std::shared_ptr<Stoppable>& member : to_stop) member->stop();
 }
 
+void ServerState::start_heartbeat() {
+  std::shared_ptr<HeartbeatSweep> sweep;
+  {
+    const std::lock_guard lock(mutex_);
+    if (heartbeat_) return;  // also while stopping: it bounds the closing handshakes
+    // Weak: the sweep must not keep the server's state alive.
+    heartbeat_ = std::make_shared<HeartbeatSweep>(io_, config_.heartbeat_interval,
+                                                  [weak = weak_from_this()]() -> std::vector<std::weak_ptr<Stoppable>> {
+                                                    const std::shared_ptr<ServerState> state = weak.lock();
+                                                    if (!state) return {};
+                                                    return state->members_snapshot();
+                                                  });
+    sweep = heartbeat_;
+  }
+  sweep->start();
+}
+
+std::vector<std::weak_ptr<Stoppable>> ServerState::members_snapshot() {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::weak_ptr<Stoppable>> members;
+  members.reserve(members_.size());
+  for (const auto& [registration, member] : members_) members.push_back(member);
+  return members;
+}
+
+// Everything is gone: the callbacks are due, and the heartbeat has nobody left to visit
+// (stopping it lets the io_context run out of work). HeartbeatSweep::stop() takes no lock.
 void ServerState::post_stopped_callbacks_locked() {
+  if (heartbeat_) heartbeat_->stop();
   for (std::function<void()>& callback : on_stopped_) boost::asio::post(io_, std::move(callback));
   on_stopped_.clear();
 }

@@ -6,6 +6,11 @@
 // asks everything inside to stop; when the last one leaves, the on_stopped callbacks are
 // posted to the io_context. Stoppables are held weakly: the registry never keeps a
 // connection alive. Thread-safe; the lock is never held while calling out.
+//
+// Heartbeat: the registry is also what the server's one heartbeat sweep (net/heartbeat.hpp)
+// visits, every heartbeat_interval, calling on_heartbeat() on each member. The first
+// WebSocket session starts it (start_heartbeat()); it ends once the server is stopping and
+// every member has left, or with the ServerState.
 #pragma once
 
 #include <atomic>
@@ -33,11 +38,19 @@ class Stoppable {
   virtual ~Stoppable() = default;
   // Begin an orderly stop. Called from any thread; posts onto the object's strand.
   virtual void stop() = 0;
+  // The heartbeat sweep's visit (from its strand): post any work onto the object's strand.
+  // Only WebSocket sessions have work to do.
+  virtual void on_heartbeat() {}
 };
 
-class ServerState {
+class HeartbeatSweep;
+
+class ServerState : public std::enable_shared_from_this<ServerState> {
  public:
   ServerState(boost::asio::io_context& io, HttpServerConfig config, Router router, ConnectionFactory factory);
+  ~ServerState();
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
 
   [[nodiscard]] const HttpServerConfig& config() const noexcept { return config_; }
   [[nodiscard]] const Router& router() const noexcept { return router_; }
@@ -49,12 +62,15 @@ class ServerState {
   void leave(std::uint64_t registration) noexcept;
   void stop(std::function<void()> on_stopped);
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+  // Idempotent, any thread; the ServerState must be owned by a shared_ptr.
+  void start_heartbeat();
 
   [[nodiscard]] std::uint64_t next_connection_id() noexcept { return next_connection_id_.fetch_add(1) + 1; }
   std::atomic<std::size_t> open_websockets{0};
 
  private:
   void post_stopped_callbacks_locked();
+  [[nodiscard]] std::vector<std::weak_ptr<Stoppable>> members_snapshot();
 
   boost::asio::io_context& io_;
   const HttpServerConfig config_;
@@ -66,6 +82,7 @@ class ServerState {
   std::unordered_map<std::uint64_t, std::weak_ptr<Stoppable>> members_;  // guarded by mutex_
   std::vector<std::function<void()>> on_stopped_;                        // guarded by mutex_
   std::uint64_t next_registration_ = 0;                                  // guarded by mutex_
+  std::shared_ptr<HeartbeatSweep> heartbeat_;                            // guarded by mutex_
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> next_connection_id_{0};
 };

@@ -1,9 +1,14 @@
 #include "net/websocket_session.hpp"
 
+#include <algorithm>
+#include <array>
 #include <exception>
 #include <utility>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include "net/protocol.hpp"
@@ -15,24 +20,33 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
 
 // RFC 6455 5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
-constexpr std::size_t kMaxCloseReasonBytes = 123;
+constexpr std::size_t kMaxCloseReasonBytes = kMaxControlPayloadBytes - 2;
 
-// The read buffer a message starts with. Beast would prepare 1536 bytes (its frame size)
-// for every pending read, idle or not; protocol frames are mostly far smaller, and a
-// larger message grows the buffer to what its frame header announces. After a message
-// the buffer is freed if it grew past this, so an idle session holds at most this much.
-constexpr std::size_t kFirstReadBytes = 256;
+// Reads go into one buffer per I/O thread, not per connection: the parser copies what it
+// keeps. A few buffers per turn, then the strand yields to other connections.
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr int kMaxReadsPerTurn = 4;
 
-void fail(const beast::error_code& ec, const char* what) {
-  if (ec == asio::error::operation_aborted || ec == websocket::error::closed) return;
+// Frames per gather write: two buffers each (header, payload), and Asio hands the kernel
+// at most 64 buffers per writev, so 32 frames go out in one system call.
+constexpr std::size_t kMaxFramesPerWrite = 32;
+
+// A session still closing at the second heartbeat sweep since it began is dropped.
+constexpr std::uint8_t kClosingSweeps = 2;
+
+constexpr const char* kHeartbeatTimeout = "heartbeat timeout: no answer to a ping within one interval";
+
+void fail(const boost::system::error_code& ec, const char* what) {
+  if (ec == asio::error::operation_aborted || ec == asio::error::eof) return;
   spdlog::debug("net: websocket {}: {}", what, ec.message());
 }
 
-std::string endpoint_text(const asio::ip::tcp::socket& socket) {
+std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code ec;
-  const asio::ip::tcp::endpoint endpoint = socket.remote_endpoint(ec);
+  const tcp::endpoint endpoint = socket.remote_endpoint(ec);
   if (ec) return "unknown";
   const asio::ip::address address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
@@ -51,6 +65,11 @@ const std::shared_ptr<const std::string>& binary_frame_error() {
   static const std::shared_ptr<const std::string> frame = share(encode(ServerMessage{make_error(
       ErrorCode::binary_frame, "binary frames are not part of the protocol; send JSON in text frames")}));
   return frame;
+}
+
+const std::shared_ptr<const std::string>& empty_payload() {
+  static const std::shared_ptr<const std::string> payload = share({});
+  return payload;
 }
 
 // The handle a ConnectionHandler holds. Weak: a dead connection ignores it.
@@ -91,11 +110,18 @@ class WebSocketConnection final : public Connection {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : ws_(std::move(socket)),
+struct WebSocketSession::Handshake {
+  explicit Handshake(tcp::socket&& socket) : stream(std::move(socket)) {}
+  websocket::stream<tcp::socket> stream;
+};
+
+WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+    : strand_(socket.get_executor()),
+      socket_(std::move(socket)),
       state_(std::move(state)),
-      remote_endpoint_(endpoint_text(ws_.next_layer())),
+      remote_endpoint_(endpoint_text(socket_)),
       id_(state_->next_connection_id()),
+      parser_(state_->config().max_frame_bytes),
       outbound_bytes_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
 WebSocketSession::~WebSocketSession() {
@@ -108,122 +134,158 @@ void WebSocketSession::run(http::request<http::string_body> upgrade) {
   registration_ = state_->enter(weak_from_this());
   if (!registration_) return;  // the server is stopping; the socket closes with us
   const HttpServerConfig& config = state_->config();
-  websocket::stream_base::timeout timeout{};
+  handshake_ = std::make_unique<Handshake>(std::move(socket_));
+  websocket::stream<tcp::socket>& stream = handshake_->stream;
+  websocket::stream_base::timeout timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeout.handshake_timeout = config.websocket_handshake_timeout;
-  // Beast pings after half the idle timeout and drops the connection if nothing arrived
-  // in the other half: a ping every heartbeat_interval, one interval to answer it.
-  timeout.idle_timeout = 2 * config.heartbeat_interval;
-  timeout.keep_alive_pings = true;
-  ws_.set_option(timeout);
-  ws_.set_option(websocket::stream_base::decorator(
+  timeout.idle_timeout = websocket::stream_base::none();  // the data phase is not Beast's
+  stream.set_option(timeout);
+  stream.set_option(websocket::stream_base::decorator(
       [name = config.server_name](websocket::response_type& response) { response.set(http::field::server, name); }));
-  // We enforce max_frame_bytes ourselves (on_read) to close with a reason Beast can't give.
-  ws_.read_message_max(0);
-  // One frame per message: a batch of ops goes out in one write.
-  ws_.auto_fragment(false);
-  ws_.async_accept(upgrade, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  stream.async_accept(upgrade, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
 void WebSocketSession::stop() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  asio::post(strand_, [self = shared_from_this()] {
     self->request_close(CloseReason{*close_code(ErrorCode::shutting_down), "shutting_down", true}, false);
   });
 }
 
+void WebSocketSession::on_heartbeat() {
+  asio::post(strand_, [self = shared_from_this()] { self->heartbeat(); });
+}
+
 void WebSocketSession::send(std::shared_ptr<const std::string> text) {
-  if (!text) return;
+  if (!text || finished_.load(std::memory_order_acquire)) return;
   outbound_bytes_->fetch_add(text->size(), std::memory_order_relaxed);
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), text = std::move(text)]() mutable { self->enqueue(std::move(text)); });
+  asio::post(strand_, [self = shared_from_this(), text = std::move(text)]() mutable { self->enqueue_text(std::move(text)); });
 }
 
 void WebSocketSession::close(CloseReason reason, bool discard_queued) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason), discard_queued]() mutable {
+  asio::post(strand_, [self = shared_from_this(), reason = std::move(reason), discard_queued]() mutable {
     self->request_close(std::move(reason), discard_queued);
   });
 }
 
-void WebSocketSession::on_accept(beast::error_code ec) {
-  if (ec) return fail(ec, "handshake");
+void WebSocketSession::on_accept(boost::system::error_code ec) {
+  if (ec) return fail(ec, "handshake");  // the socket closes with handshake_, and we with it
+  // From here on the socket is ours alone: no Beast state stays per connection.
+  socket_ = std::move(handshake_->stream.next_layer());
+  handshake_.reset();
+  socket_.non_blocking(true, ec);  // read_some() must say would_block, never wait
+  if (ec) return hang_up(CloseReason{1006, ec.message(), true});
   accepted_ = true;
+  heard_since_sweep_ = true;
   state_->open_websockets.fetch_add(1);
   counted_ = true;
-  if (close_after_queue_) {  // stopped during the handshake: don't bother the factory
-    do_close();
-    return do_read();
+  state_->start_heartbeat();
+  if (!close_after_queue_) {  // stopped during the handshake: don't bother the factory
+    try {
+      handler_ = state_->factory()(
+          std::make_shared<WebSocketConnection>(weak_from_this(), outbound_bytes_, remote_endpoint_, id_));
+    } catch (const std::exception& e) {
+      spdlog::error("net: websocket factory failed for {}: {}", remote_endpoint_, e.what());
+    }
+    if (!handler_) close_after_queue_ = CloseReason{1013, "try_again_later", true};
   }
-  try {
-    handler_ = state_->factory()(
-        std::make_shared<WebSocketConnection>(weak_from_this(), outbound_bytes_, remote_endpoint_, id_));
-  } catch (const std::exception& e) {
-    spdlog::error("net: websocket factory failed for {}: {}", remote_endpoint_, e.what());
-  }
-  if (!handler_) request_close(CloseReason{1013, "try_again_later", true}, false);
-  do_read();
+  if (close_after_queue_) send_close_frame(nullptr);
+  read_available();  // a frame may have come right behind the handshake
 }
 
-void WebSocketSession::do_read() {
-  const std::size_t max_frame = state_->config().max_frame_bytes;
-  // Read at most one byte past the limit: enough to know the message is too large.
-  const std::size_t limit = buffer_.size() == 0 ? std::min(kFirstReadBytes, max_frame + 1)
-                                                : max_frame + 1 - std::min(buffer_.size(), max_frame);
-  reading_ = true;
-  ws_.async_read_some(buffer_, limit, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+// ------------------------------------------------------------------ reading
+
+// Asio's epoll reactor is edge-triggered: the wait completes on new data, so before
+// waiting, read_available() has read until would_block.
+void WebSocketSession::wait_readable() {
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;  // the socket was closed
+    if (ec) return self->on_read_failed(ec);
+    self->read_available();
+  });
 }
 
-void WebSocketSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
-  reading_ = false;
-  if (ec) {
-    fail(ec, "read");
-    if (sent_close_) return finish(*sent_close_);
-    if (ec == websocket::error::closed) {
-      const websocket::close_reason& peer = ws_.reason();
-      return finish(CloseReason{peer.code, std::string(peer.reason.data(), peer.reason.size()), false});
-    }
-    if (&ec.category() == &beast::error_code(websocket::error::bad_opcode).category()) {
-      // A protocol violation by the peer: Beast has already sent the close frame, 1007 for
-      // a text frame that is not UTF-8 (RFC 6455 8.1), 1002 for the rest.
-      const std::uint16_t code = ec == websocket::error::bad_frame_payload ? 1007 : 1002;
-      return finish(CloseReason{code, ec.message(), true});
-    }
-    if (ec == beast::error::timeout) {
-      return finish(CloseReason{1006, "heartbeat timeout: no answer to a ping within one interval", true});
-    }
-    return finish(CloseReason{1006, ec.message(), false});
+void WebSocketSession::read_available() {
+  thread_local std::array<char, kReadBufferBytes> buffer;
+  for (int round = 0; round < kMaxReadsPerTurn; ++round) {
+    if (!socket_.is_open()) return;
+    boost::system::error_code ec;
+    const std::size_t bytes = socket_.read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+    if (ec) return on_read_failed(ec);
+    heard_since_sweep_ = true;
+    take_bytes(std::string_view(buffer.data(), bytes));
   }
-  if (buffer_.size() > state_->config().max_frame_bytes) {
-    // No more reads: Beast's close drains the rest of the message and waits for the
-    // peer's close frame; on_close then finishes.
-    buffer_.consume(buffer_.size());
-    return request_close(CloseReason{*close_code(ErrorCode::frame_too_large), "frame_too_large", true}, true);
-  }
-  if (!ws_.is_message_done()) return do_read();
-  const bool shrink_after = buffer_.capacity() > kFirstReadBytes;
+  if (socket_.is_open()) asio::post(strand_, [self = shared_from_this()] { self->read_available(); });
+}
 
-  if (ws_.got_binary()) {
-    buffer_.consume(buffer_.size());
-    outbound_bytes_->fetch_add(binary_frame_error()->size(), std::memory_order_relaxed);
-    enqueue(binary_frame_error());
-  } else {
-    std::string text = beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    // After a close was asked for, the handler hears nothing more but on_close.
-    if (handler_ && !close_after_queue_ && !sent_close_) {
+void WebSocketSession::take_bytes(std::string_view bytes) {
+  while (!draining_ && !bytes.empty()) {
+    std::optional<WsEvent> event = parser_.next(bytes);
+    if (!event) return;
+    on_event(std::move(*event));
+  }
+}
+
+void WebSocketSession::on_event(WsEvent event) {
+  switch (event.kind) {
+    case WsEventKind::text:
+      // After a close was asked for, the handler hears nothing more but on_close.
+      if (!handler_ || closing()) return;
       try {
-        handler_->on_text(std::move(text));
+        handler_->on_text(std::move(event.payload));
       } catch (const std::exception& e) {
         spdlog::error("net: websocket handler of {} failed: {}", remote_endpoint_, e.what());
         request_close(CloseReason{1011, "internal_error", true}, false);
       }
+      return;
+    case WsEventKind::binary:
+      outbound_bytes_->fetch_add(binary_frame_error()->size(), std::memory_order_relaxed);
+      return enqueue_text(binary_frame_error());
+    case WsEventKind::ping:
+      if (!closing_) enqueue(WsOpcode::pong, share(std::move(event.payload)));
+      return;
+    case WsEventKind::pong:
+      return;  // heard_since_sweep_ is all a pong is for
+    case WsEventKind::close:
+      return on_peer_close(event.code, std::move(event.payload));
+    case WsEventKind::error: {
+      // The parser cannot find the next frame: the rest is dropped, and the close frame
+      // ends the handshake as soon as it is written (on_write).
+      draining_ = true;
+      const bool too_large = event.code == *close_code(ErrorCode::frame_too_large);
+      request_close(
+          CloseReason{event.code, too_large ? std::string("frame_too_large") : std::move(event.payload), true}, true);
+      if (close_written_) end_close_handshake();  // we had closed already: the peer's answer is lost
+      return;
     }
   }
-  if (shrink_after) buffer_.shrink_to_fit();  // empty now: frees it
-  do_read();
 }
 
-void WebSocketSession::enqueue(std::shared_ptr<const std::string> text) {
+void WebSocketSession::on_peer_close(std::uint16_t code, std::string reason) {
+  peer_closed_ = true;
+  draining_ = true;  // nothing may follow a close frame (RFC 6455 5.5.1)
+  if (closing_) {
+    if (close_written_) end_close_handshake();
+    return;  // else on_write ends it once our close frame is out
+  }
+  // Answer as soon as we can: only the frames being written go before the echo.
+  drop_waiting_frames();
+  close_after_queue_.reset();
+  closing_ = CloseReason{code, std::move(reason), false};
+  send_close_frame(code == kNoCloseCodeReceived ? empty_payload() : share(encode_close_payload(code, {})));
+}
+
+void WebSocketSession::on_read_failed(const boost::system::error_code& ec) {
+  if (lingering_) return hang_up(*closing_);  // the peer's FIN (or reset) after the handshake: done
+  fail(ec, "read");
+  hang_up(closing_ ? *closing_ : CloseReason{1006, ec.message(), false});
+}
+
+// ------------------------------------------------------------------ writing
+
+void WebSocketSession::enqueue_text(std::shared_ptr<const std::string> text) {
   const std::size_t size = text->size();
-  if (finished_ || !accepted_ || close_after_queue_ || sent_close_) {
+  if (finished_ || !accepted_ || closing()) {
     outbound_bytes_->fetch_sub(size, std::memory_order_relaxed);
     return;
   }
@@ -231,58 +293,125 @@ void WebSocketSession::enqueue(std::shared_ptr<const std::string> text) {
     outbound_bytes_->fetch_sub(size, std::memory_order_relaxed);
     return request_close(CloseReason{*close_code(ErrorCode::slow_consumer), "slow_consumer", true}, true);
   }
-  queue_.push_back(std::move(text));
-  if (queued() == 1) do_write();
+  enqueue(WsOpcode::text, std::move(text));
+}
+
+void WebSocketSession::enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload) {
+  queue_.push_back(OutboundFrame{std::move(payload), opcode});
+  if (writing_ == 0) do_write();
 }
 
 void WebSocketSession::do_write() {
-  ws_.text(true);
-  ws_.async_write(asio::buffer(*queue_[queue_head_]),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  const std::size_t count = std::min(queued(), kMaxFramesPerWrite);
+  // Sized before the buffers point into them: neither may reallocate during the write.
+  headers_.clear();
+  headers_.reserve(count);
+  gather_.clear();
+  gather_.reserve(2 * count);
+  for (std::size_t i = queue_head_; i < queue_head_ + count; ++i) {
+    const OutboundFrame& frame = queue_[i];
+    headers_.push_back(encode_frame_header(frame.opcode, frame.payload->size()));
+    gather_.emplace_back(headers_.back().bytes.data(), headers_.back().size);
+    if (!frame.payload->empty()) gather_.emplace_back(frame.payload->data(), frame.payload->size());
+  }
+  writing_ = count;
+  asio::async_write(socket_, gather_, beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
-void WebSocketSession::on_write(beast::error_code ec, std::size_t /*bytes*/) {
-  outbound_bytes_->fetch_sub(queue_[queue_head_]->size(), std::memory_order_relaxed);
-  pop_front_frame();
+void WebSocketSession::on_write(boost::system::error_code ec, std::size_t /*bytes*/) {
+  bool wrote_close = false;
+  for (std::size_t i = 0; i < writing_; ++i) {
+    OutboundFrame& frame = queue_[queue_head_++];
+    if (frame.opcode == WsOpcode::text) outbound_bytes_->fetch_sub(frame.payload->size(), std::memory_order_relaxed);
+    wrote_close = wrote_close || frame.opcode == WsOpcode::close;
+    frame.payload.reset();
+  }
+  writing_ = 0;
+  if (queued() == 0) {
+    // Empty: an idle session keeps none of the write's memory.
+    std::vector<OutboundFrame>().swap(queue_);
+    std::vector<WsFrameHeader>().swap(headers_);
+    std::vector<asio::const_buffer>().swap(gather_);
+    queue_head_ = 0;
+  } else if (queue_head_ > queued()) {
+    // A queue that never runs empty: drop the written prefix (moving shared_ptrs only).
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+    queue_head_ = 0;
+  }
   if (ec) {
-    // The stream is broken; the pending read fails too and finishes the session.
     fail(ec, "write");
-    return drop_queue(false);
+    return hang_up(closing_ ? *closing_ : CloseReason{1006, ec.message(), false});
+  }
+  if (wrote_close) {
+    close_written_ = true;
+    // The peer's close came already, or can no longer be parsed: the handshake is over.
+    if (peer_closed_ || parser_.failed()) end_close_handshake();
+    return;
   }
   if (queued() > 0) return do_write();
-  if (close_after_queue_) do_close();
+  if (close_after_queue_) send_close_frame(nullptr);
 }
 
+// ------------------------------------------------------------------ closing
+
 void WebSocketSession::request_close(CloseReason reason, bool discard_queued) {
-  if (finished_ || sent_close_) return;
+  if (finished_ || closing_) return;
   if (!close_after_queue_) {
     reason.reason = clip_reason(std::move(reason.reason));
     close_after_queue_ = std::move(reason);
   }
-  if (discard_queued) drop_queue(true);
+  if (discard_queued) drop_waiting_frames();
   if (!accepted_) return;  // on_accept closes
-  if (queued() == 0) do_close();
+  if (queued() == 0) send_close_frame(nullptr);
 }
 
-void WebSocketSession::do_close() {
-  sent_close_ = std::move(close_after_queue_);
-  close_after_queue_.reset();
-  websocket::close_reason frame;
-  frame.code = sent_close_->code;
-  frame.reason.assign(sent_close_->reason.data(), sent_close_->reason.size());  // clipped to 123 bytes
-  ws_.async_close(frame, beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+// Queues our close frame: `payload`, or the one close_after_queue_ asks for.
+void WebSocketSession::send_close_frame(std::shared_ptr<const std::string> payload) {
+  if (!payload) {
+    closing_ = std::move(close_after_queue_);
+    close_after_queue_.reset();
+    payload = share(encode_close_payload(closing_->code, closing_->reason));  // reason clipped to 123 bytes
+  }
+  enqueue(WsOpcode::close, std::move(payload));
 }
 
-void WebSocketSession::on_close(beast::error_code ec) {
-  fail(ec, "close");
-  // With a read pending, its completion (error::closed) finishes; otherwise we do.
-  if (!reading_) finish(*sent_close_);
+// Both close frames are out (or the peer broke the protocol): the handler hears it, and
+// we close the TCP connection first (RFC 6455 7.1.1), reading until the peer's FIN so
+// that nothing unread turns our close into a reset.
+void WebSocketSession::end_close_handshake() {
+  finish(*closing_);
+  lingering_ = true;
+  draining_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+void WebSocketSession::hang_up(CloseReason reason) {
+  finish(std::move(reason));
+  boost::system::error_code ignored;
+  socket_.close(ignored);  // the pending wait and write end with operation_aborted
+}
+
+void WebSocketSession::heartbeat() {
+  if (!accepted_ || !socket_.is_open()) return;
+  if (closing()) {
+    if (++closing_sweeps_ >= kClosingSweeps) {
+      hang_up(closing_ ? *closing_ : *close_after_queue_);
+    }
+    return;
+  }
+  if (std::exchange(heard_since_sweep_, false)) {
+    ping_outstanding_ = false;
+    return;
+  }
+  if (ping_outstanding_) return hang_up(CloseReason{1006, kHeartbeatTimeout, true});
+  ping_outstanding_ = true;
+  enqueue(WsOpcode::ping, empty_payload());
 }
 
 void WebSocketSession::finish(CloseReason reason) {
-  if (finished_) return;
-  finished_ = true;
-  drop_queue(true);
+  if (finished_.exchange(true, std::memory_order_acq_rel)) return;
+  drop_waiting_frames();
   if (counted_) {
     state_->open_websockets.fetch_sub(1);
     counted_ = false;
@@ -296,24 +425,13 @@ void WebSocketSession::finish(CloseReason reason) {
   }
 }
 
-void WebSocketSession::drop_queue(bool keep_in_flight) {
-  const std::size_t keep = keep_in_flight && queued() > 0 ? 1 : 0;
-  while (queued() > keep) {
-    outbound_bytes_->fetch_sub(queue_.back()->size(), std::memory_order_relaxed);
+void WebSocketSession::drop_waiting_frames() {
+  while (queued() > writing_) {
+    if (queue_.back().opcode == WsOpcode::text) {
+      outbound_bytes_->fetch_sub(queue_.back().payload->size(), std::memory_order_relaxed);
+    }
     queue_.pop_back();
   }
-  if (queued() == 0) {
-    queue_.clear();
-    queue_head_ = 0;
-  }
-}
-
-void WebSocketSession::pop_front_frame() noexcept {
-  queue_[queue_head_].reset();
-  if (++queue_head_ < queue_.size()) return;
-  // Empty: start over at the front. The capacity stays (a few pointers), no allocation.
-  queue_.clear();
-  queue_head_ = 0;
 }
 
 }  // namespace otter::net::detail

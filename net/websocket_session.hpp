@@ -1,17 +1,28 @@
-// Internal to net/: one WebSocket connection (Beast's chat-multi example), speaking to a
-// ConnectionHandler through the Connection handle (net/connection.hpp).
+// Internal to net/: one WebSocket connection, speaking to a ConnectionHandler through the
+// Connection handle (net/connection.hpp). Beast does the opening handshake only; the data
+// phase is ours, on the bare socket, with net/ws_frame.hpp for the framing.
 //
-// Runs on its connection's strand. One read is always pending until the connection ends
-// (Beast answers pings and close frames only while reading). Writes: one in flight, the
-// rest queued as shared_ptr<const std::string>. The session ends when its read fails
-// (the close handshake finished, the peer vanished, or the heartbeat timed out); it then
-// tells the handler on_close once, releases it and leaves the server's registry.
+//   run(upgrade) ─ Beast async_accept (handshake timeout) ─> socket moved out, stream gone
+//     reads:  async_wait(readable) ─> read_some until would_block into a per-thread buffer
+//             ─> WsFrameParser ─> on_text / binary_frame error / pong / close / protocol error
+//     writes: one gather write in flight: every queued frame (up to kMaxFramesPerWrite),
+//             each a 2-10 byte header beside its shared payload
+//     close:  our close frame after the queue (or the peer's, echoed) ─> the close handshake
+//             ends ─> on_close ─> FIN, then read until the peer's FIN ─> socket closed
 //
-// Memory (docs/benchmarks.md, "Idle sessions: where the memory goes"): an idle session is
-// mostly Beast's stream and its pending read, so what is ours stays small while idle: the
-// stream runs on the bare socket (no tcp_stream: its timers and impl are unused, Beast's
-// websocket timeouts do the work), a message starts with a small read buffer that is
-// freed again after a large message, and the write queue allocates nothing while empty.
+// Runs on its connection's strand. Everything ends with the socket: the session lives as
+// long as its pending wait or write (handlers hold shared_from_this()), tells the handler
+// on_close once, then releases it and leaves the server's registry.
+//
+// Keepalive: no timer per connection. The server's heartbeat sweep (net/heartbeat.hpp)
+// calls on_heartbeat() every heartbeat_interval: a session that read nothing since the last
+// sweep is pinged; one whose ping is still unanswered at the next sweep is dropped. The
+// sweep also bounds the closing handshake: still closing two sweeps later, it is dropped.
+//
+// Memory (docs/benchmarks.md, "Idle sessions: where the memory goes"): while idle a session
+// holds its socket, one pending wait (no buffer: the read buffer belongs to the thread),
+// the parser's few bytes of header state, and no write queue (its vectors are released
+// whenever the queue runs empty).
 #pragma once
 
 #include <atomic>
@@ -21,12 +32,13 @@
 #include <string>
 #include <vector>
 
-#include <boost/beast/core.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include "net/connection.hpp"
 #include "net/server_state.hpp"
+#include "net/ws_frame.hpp"
 
 namespace otter::net::detail {
 
@@ -38,6 +50,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   // Completes the handshake for the upgrade request, then starts reading.
   void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
   void stop() override;
+  void on_heartbeat() override;
 
   // The Connection handle's entry points: any thread.
   void send(std::shared_ptr<const std::string> text);
@@ -45,41 +58,73 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   [[nodiscard]] std::size_t outbound_bytes() const noexcept { return outbound_bytes_->load(std::memory_order_relaxed); }
 
  private:
-  void on_accept(boost::beast::error_code ec);
-  void do_read();
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void enqueue(std::shared_ptr<const std::string> text);
-  void do_write();
-  void on_write(boost::beast::error_code ec, std::size_t bytes);
-  void request_close(CloseReason reason, bool discard_queued);
-  void do_close();
-  void on_close(boost::beast::error_code ec);
-  void finish(CloseReason reason);
-  // Forgets queued frames; keep_in_flight keeps the front one, which is being written.
-  void drop_queue(bool keep_in_flight);
-  [[nodiscard]] std::size_t queued() const noexcept { return queue_.size() - queue_head_; }
-  void pop_front_frame() noexcept;
+  struct Handshake;  // Beast's stream, only until the handshake is done
+  struct OutboundFrame {
+    std::shared_ptr<const std::string> payload;
+    WsOpcode opcode;
+  };
 
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::beast::flat_buffer buffer_;
+  void on_accept(boost::system::error_code ec);
+  // Reading
+  void wait_readable();
+  void read_available();
+  void take_bytes(std::string_view bytes);
+  void on_event(WsEvent event);
+  void on_peer_close(std::uint16_t code, std::string reason);
+  void on_read_failed(const boost::system::error_code& ec);
+  // Writing
+  void enqueue_text(std::shared_ptr<const std::string> text);
+  void enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload);
+  void do_write();
+  void on_write(boost::system::error_code ec, std::size_t bytes);
+  // Closing
+  void request_close(CloseReason reason, bool discard_queued);
+  void send_close_frame(std::shared_ptr<const std::string> payload);
+  void end_close_handshake();
+  void hang_up(CloseReason reason);
+  void heartbeat();
+  void finish(CloseReason reason);
+  // Forgets the queued frames that are not being written.
+  void drop_waiting_frames();
+  [[nodiscard]] std::size_t queued() const noexcept { return queue_.size() - queue_head_; }
+  [[nodiscard]] bool closing() const noexcept { return close_after_queue_ || closing_ || lingering_; }
+
+  const boost::asio::any_io_executor strand_;  // the socket's; kept apart as socket_ is moved into
+  boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<Handshake> handshake_;
   std::shared_ptr<ServerState> state_;
   std::shared_ptr<ConnectionHandler> handler_;
   std::string remote_endpoint_;
   std::uint64_t id_;
   std::optional<std::uint64_t> registration_;
+  WsFrameParser parser_;
 
-  // queue_[queue_head_] = the frame being written. A vector, not a deque: libstdc++'s
-  // deque allocates ~600 bytes before its first element, in every idle session.
-  std::vector<std::shared_ptr<const std::string>> queue_;
+  // queue_[queue_head_ ..] = the frames being written (writing_ of them), then the waiting
+  // ones. A vector, not a deque: libstdc++'s deque allocates ~600 bytes before its first
+  // element. headers_ and gather_ describe the write in flight; all three are released
+  // when the queue runs empty, so an idle session holds none of them.
+  std::vector<OutboundFrame> queue_;
+  std::vector<WsFrameHeader> headers_;
+  std::vector<boost::asio::const_buffer> gather_;
   std::size_t queue_head_ = 0;
+  std::size_t writing_ = 0;
   // Shared with the Connection handle so outbound_bytes() works after the session is gone.
   std::shared_ptr<std::atomic<std::size_t>> outbound_bytes_;
+
   std::optional<CloseReason> close_after_queue_;  // close requested, waiting for the queue
-  std::optional<CloseReason> sent_close_;         // our close frame is on its way
+  std::optional<CloseReason> closing_;  // our close frame (or echo) is queued; what on_close will say
+  bool close_written_ = false;          // ... and written
+  bool peer_closed_ = false;            // the peer's close frame arrived
+  bool draining_ = false;               // bytes read are dropped unparsed (after a close or a protocol error)
+  bool lingering_ = false;              // close handshake over, FIN sent: reading until the peer's FIN
   bool accepted_ = false;
-  bool reading_ = false;
-  bool finished_ = false;
+  // Set before on_close, read by send() from any thread: after on_close a send is a no-op
+  // at once, even while the session still waits for the peer's FIN.
+  std::atomic<bool> finished_{false};
   bool counted_ = false;  // counted in ServerState::open_websockets
+  bool heard_since_sweep_ = false;
+  bool ping_outstanding_ = false;
+  std::uint8_t closing_sweeps_ = 0;  // heartbeat sweeps seen while closing
 };
 
 }  // namespace otter::net::detail

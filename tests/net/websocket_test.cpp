@@ -1,13 +1,8 @@
 // The WebSocket side of HttpServer over real sockets with the real WsClient: echo, binary
 // frames, frame_too_large, many concurrent clients, broadcast, closes from either side,
-// the slow-consumer backstop, heartbeats and graceful stop.
+// the slow-consumer backstop, heartbeats and graceful stop. RawWsClient sends the crafted
+// frames a real client would not (unmasked, fragmented, announcing a huge payload).
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -18,13 +13,18 @@
 
 #include "net/protocol.hpp"
 #include "net/ws_client.hpp"
+#include "net/ws_frame.hpp"
+#include "raw_ws_client.hpp"
 #include "server_fixture.hpp"
+#include "ws_client_frames.hpp"
 
 namespace otter::net {
 namespace {
 
+using testing::client_frame;
 using testing::Events;
 using testing::kWait;
+using testing::RawWsClient;
 using testing::RunningServer;
 
 // What the handlers of one server saw, for the test to await.
@@ -107,8 +107,8 @@ TEST_F(WebSocketTest, EchoesTextRoundTrip) {
   EXPECT_EQ(running_.server().websocket_count(), 1U);
 }
 
-// A message starts in a small read buffer (websocket_session.cpp, kFirstReadBytes); a
-// larger one grows it across reads, and the buffer freed after it must not cost the next.
+// A message is assembled across reads of the per-thread buffer (websocket_session.cpp);
+// a large one spans many, and what it leaves behind must not cost the next.
 TEST_F(WebSocketTest, ReceivesLargeAndSmallMessagesInAnyOrderIntact) {
   WsClient client(options_for(running_));
   std::string large(200 * 1024, ' ');
@@ -145,8 +145,8 @@ TEST_F(WebSocketTest, AnswersBinaryFramesWithAnErrorAndKeepsTheConnection) {
 }
 
 TEST_F(WebSocketTest, ClosesWith1007ATextFrameThatIsNotUtf8) {
-  // RFC 6455 requires text frames to be UTF-8; Beast enforces it before the codec could
-  // answer invalid_utf8.
+  // RFC 6455 requires text frames to be UTF-8; the frame parser enforces it before the
+  // codec could answer invalid_utf8.
   WsClient bystander(options_for(running_));
   WsClient client(options_for(running_));
   client.send("{\"type\":\"ping\",\"x\":\"\xff\"}");
@@ -288,43 +288,6 @@ TEST_F(TinyOutboundQueue, ClosesAConnectionWhoseQueueOverflowsWithSlowConsumer) 
   EXPECT_EQ(closed->reason, "slow_consumer");
 }
 
-// A TCP client that completes the WebSocket handshake and then never reads again, so it
-// never answers a ping. POSIX sockets: no Beast in this test.
-class MuteClient {
- public:
-  explicit MuteClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{10, 0};  // bounds every recv below
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    const std::string upgrade =
-        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    connected_ = connected_ && ::send(fd_, upgrade.data(), upgrade.size(), 0) == static_cast<ssize_t>(upgrade.size());
-  }
-  ~MuteClient() { ::close(fd_); }
-  MuteClient(const MuteClient&) = delete;
-  MuteClient& operator=(const MuteClient&) = delete;
-
-  [[nodiscard]] bool connected() const { return connected_; }
-  // Reads (and ignores) everything until the server closes: true on EOF or reset.
-  [[nodiscard]] bool wait_for_server_to_hang_up() const {
-    char buffer[4096];
-    while (true) {
-      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (n == 0) return true;
-      if (n < 0) return errno == ECONNRESET;
-    }
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-};
-
 class FastHeartbeat : public WebSocketTest {
  protected:
   static HttpServerConfig config() {
@@ -338,7 +301,7 @@ class FastHeartbeat : public WebSocketTest {
 TEST_F(FastHeartbeat, DropsAConnectionThatNeverAnswersPingsAndKeepsOneThatDoes) {
   WsClient lively(options_for(running_));
   ASSERT_TRUE(observed_->connections.pop());
-  MuteClient mute(running_.port());
+  RawWsClient mute(running_.port());  // never answers a ping
   ASSERT_TRUE(mute.connected());
   ASSERT_TRUE(observed_->connections.pop());  // its handshake completed
   // The mute client's recv() sees the server hang up after about two intervals; reading
@@ -378,6 +341,98 @@ TEST_F(WebSocketTest, StopsGracefullyClosingEveryWebSocketWithShuttingDown) {
   EXPECT_EQ(stopped.wait_for(kWait), std::future_status::ready);
   EXPECT_EQ(running_.server().websocket_count(), 0U);
   EXPECT_THROW(WsClient late(options_for(running_)), ClientError);
+}
+
+// ------------------------------------------------------------------ crafted frames
+
+constexpr std::uint8_t kContinuation = 0x0;
+constexpr std::uint8_t kText = 0x1;
+constexpr std::uint8_t kClose = 0x8;
+constexpr std::uint8_t kPing = 0x9;
+constexpr std::uint8_t kPong = 0xA;
+
+TEST_F(WebSocketTest, ClosesWith1002AFrameThatIsNotMasked) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  const std::optional<RawWsClient::Frame> frame = client.answer_to(client_frame({.masked = false}, "hi"));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->opcode, kClose);
+  EXPECT_EQ(frame->close_code(), 1002);
+  EXPECT_TRUE(client.wait_for_server_to_hang_up());
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->code, 1002);
+  EXPECT_TRUE(seen->initiated_locally);
+}
+
+TEST_F(WebSocketTest, AnswersAPingWithAPongOfTheSamePayload) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  const std::optional<RawWsClient::Frame> frame = client.answer_to(client_frame({.opcode = kPing}, "are you there?"));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->opcode, kPong);
+  EXPECT_EQ(frame->payload, "are you there?");
+}
+
+TEST_F(WebSocketTest, DeliversAFragmentedMessageOnceReassembled) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  // Sent in two writes, split inside the second fragment's header.
+  const std::string bytes = client_frame({.opcode = kText, .fin = false}, "Hel") +
+                            client_frame({.opcode = kContinuation, .fin = false}, "l") +
+                            client_frame({.opcode = kContinuation}, "o") + client_frame({}, "next");
+  const std::size_t split = client_frame({.opcode = kText, .fin = false}, "Hel").size() + 1;
+  ASSERT_TRUE(client.send_bytes(std::string_view(bytes).substr(0, split)));
+  ASSERT_TRUE(client.send_bytes(std::string_view(bytes).substr(split)));
+  for (const char* expected : {"echo:Hello", "echo:next"}) {
+    const std::optional<RawWsClient::Frame> frame = client.read_frame();
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->opcode, kText);
+    EXPECT_EQ(frame->payload, expected);
+  }
+}
+
+TEST_F(WebSocketTest, EchoesThePeersCloseAndHangsUpFirst) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(observed_->connections.pop());
+  const std::optional<RawWsClient::Frame> frame =
+      client.answer_to(client_frame({.opcode = kClose}, encode_close_payload(4001, "see you")));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->opcode, kClose);
+  EXPECT_EQ(frame->close_code(), 4001);
+  EXPECT_TRUE(client.wait_for_server_to_hang_up());
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, (CloseReason{4001, "see you", false}));
+}
+
+TEST_F(SmallFrames, Closes1009FromTheHeaderBeforeThePayloadIsSent) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  // Only the header of a 1 MiB frame: the answer cannot wait for the payload.
+  const std::optional<RawWsClient::Frame> frame = client.answer_to(client_frame({}, "", 1024 * 1024));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->opcode, kClose);
+  EXPECT_EQ(frame->close_code(), 1009);
+  EXPECT_EQ(frame->payload.substr(2), "frame_too_large");
+  const std::optional<CloseReason> seen = observed_->closes.pop();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(*seen, (CloseReason{1009, "frame_too_large", true}));
+}
+
+TEST_F(FastHeartbeat, PingsASilentConnectionAndKeepsItWhileItAnswers) {
+  RawWsClient client(running_.port());
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 3; ++i) {
+    const std::optional<RawWsClient::Frame> ping = client.read_frame();
+    ASSERT_TRUE(ping) << "ping " << i;
+    ASSERT_EQ(ping->opcode, kPing) << "ping " << i;
+    ASSERT_TRUE(client.send_bytes(client_frame({.opcode = kPong}, ping->payload)));
+  }
+  const std::optional<RawWsClient::Frame> echo = client.answer_to(client_frame({}, "still here"));
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->payload, "echo:still here");
 }
 
 // ------------------------------------------------------------------ concurrency
