@@ -165,6 +165,9 @@ void GenServer::answer(std::uint64_t ref, Message* reply, const CallFailure* fai
   if (it == pending_calls_->end()) return;  // answered already, or timed out: a late reply
   PendingCall pending = std::move(it->second);
   pending_calls_->erase(it);
+  // Gone with the last answer: an emptied map keeps its bucket array, and most callers
+  // (a session opening its document) call once and then never again.
+  if (pending_calls_->empty()) pending_calls_.reset();
   Runtime::cancel_timer(pending.timer);
   pending.on_answer(reply, failure);
 }

@@ -189,7 +189,8 @@ class GenServer : public Process {
     AnswerHandler on_answer;
     TimerRef timer;
   };
-  // Allocated on first call: most processes never call anyone.
+  // Allocated by a call and freed with its last answer: most processes never call anyone,
+  // many call once.
   std::unique_ptr<std::unordered_map<std::uint64_t, PendingCall>> pending_calls_;
   std::optional<Message> init_continue_;
 

@@ -77,6 +77,58 @@ TEST(GenServer, ADeferredReplyReachesTheCaller) {
   EXPECT_EQ(*got, 3);
 }
 
+// Calls `target` with Get; each answer (or failure, reported as -1) is sent to report_to
+// and, from inside the answer's handler, the next call goes out: each call starts with
+// no call pending, the case in which the server frees its table of pending calls.
+struct CallsOneAfterAnother : GenServer {
+  Pid target;
+  Pid report_to;
+  int calls_left;
+  Duration timeout;
+  CallsOneAfterAnother(Pid t, Pid r, int calls, Duration d) : target(t), report_to(r), calls_left(calls), timeout(d) {}
+  InitResult init() override {
+    next();
+    return InitResult::ok();
+  }
+  Result handle_info(Message& message) override {
+    if (match<Release>(message)) next();  // told to call again from outside
+    return Result::noreply();
+  }
+  void next() {
+    if (calls_left-- == 0) return;
+    call<int>(target, Get{}, timeout, [this](CallOutcome<int> r) {
+      send(report_to, r.ok() ? *r : -1);
+      next();
+    });
+  }
+};
+
+TEST(GenServer, CallsOneAfterAnotherAreEachAnsweredAndALateReplyAfterTheLastIsDropped) {
+  Runtime runtime({.threads = 2});
+  const Pid counter = runtime.spawn<Counter>({}, 5).pid();
+  ScopedProcess self(runtime);
+  ASSERT_TRUE(runtime.spawn<CallsOneAfterAnother>({}, counter, self.self(), 3, kWait).ok());
+  for (int i = 0; i < 3; ++i) {
+    std::optional<int> got = self.receive<int>(kWait);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got, 5);
+  }
+
+  // One call that times out: its reply comes when nothing is pending any more.
+  self.cast(counter, HoldNextCall{});
+  const Pid caller = runtime.spawn<CallsOneAfterAnother>({}, counter, self.self(), 1, 50ms).pid();
+  std::optional<int> timed_out = self.receive<int>(kWait);
+  ASSERT_TRUE(timed_out);
+  EXPECT_EQ(*timed_out, -1);
+  self.cast(counter, Release{});   // the late reply: dropped by the caller
+  self.cast(counter, Add{1});
+  runtime.send(caller, Release{});  // ... which still calls and is answered
+  std::optional<int> after = self.receive<int>(kWait);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, 6);
+  EXPECT_EQ(self.queued(), 0u);
+}
+
 TEST(GenServer, AHandlerThatThrowsCrashesTheProcessWithTheMessageAsReason) {
   Runtime runtime({.threads = 2});
   const Pid pid = runtime.spawn<Counter>({}).pid();
