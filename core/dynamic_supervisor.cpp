@@ -97,6 +97,9 @@ void DynamicSupervisor::on_start_child(const From& from, ChildSpec& spec) {
   if (started.ok()) {
     link(started.pid());  // a safety net; a no-op when the start function linked
     const Key key = next_key_++;
+    // A temporary child is never started again, so its start function (and whatever that
+    // captured, e.g. a session's connection) is not kept for the child's whole life.
+    if (spec.restart == Restart::temporary) spec.start = nullptr;
     children_.emplace(key, Child{std::move(spec), started.pid(), ChildState::running, 1});
     running_.emplace(started.pid(), key);
     spdlog::debug("{}: started child '{}' as {}", self().to_string(), children_.at(key).spec.id,

@@ -16,7 +16,9 @@
 // Children are told apart by Pid (the spec's id is only reported by which_children) and
 // are independent: the strategy is one_for_one. Restart types keep their OTP meaning:
 // permanent always restarted, transient only after an abnormal exit, temporary never; a
-// child that is not restarted is forgotten. Restarts count towards the intensity
+// child that is not restarted is forgotten. A temporary child's start function is dropped
+// once it has started (it is never needed again): its captures are released then, not
+// when the child exits. Restarts count towards the intensity
 // (max_restarts within max_seconds — Elixir's defaults, 3 in 5 s); past it the
 // supervisor stops all its children and exits with shutdown (escalation). A restart whose
 // start fails leaves the child `restarting` and is retried after the mailbox is read.

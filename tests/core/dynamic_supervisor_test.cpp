@@ -83,6 +83,51 @@ TEST(DynamicSupervisor, TerminateChildStopsItAndForgetsIt) {
   EXPECT_EQ(again.message(), a.to_string() + " is not a running child");
 }
 
+TEST(DynamicSupervisor, ATemporaryChildsStartIsReleasedOnceStartedAndTheChildStaysManaged) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid sup = runtime.spawn<DynamicSupervisor>(SpawnOptions{}, options()).pid();
+  auto captured = std::make_shared<int>(0);  // stands for what a start function holds
+  const std::weak_ptr<int> watch = captured;
+  ChildSpec spec = recorded("temp", self.self()).with_restart(Restart::temporary);
+  spec.start = [inner = std::move(spec.start), captured = std::move(captured)](Runtime& rt) {
+    return inner(rt);
+  };
+  const Pid temp = start(runtime, sup, std::move(spec));
+  ASSERT_EQ(next_events(self, 1), (Strings{"started temp"}));
+  EXPECT_TRUE(watch.expired());  // the supervisor kept no copy of the start function
+
+  const std::vector<ChildInfo> children = children_of(runtime, sup);
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(children[0].id, "temp");
+  EXPECT_EQ(children[0].pid, temp);
+  EXPECT_EQ(children[0].state, ChildState::running);
+  ASSERT_TRUE(DynamicSupervisor::terminate_child(runtime, sup, temp, kWait).ok());
+  EXPECT_EQ(next_events(self, 1), (Strings{"stopped temp (shutdown)"}));
+  EXPECT_TRUE(children_of(runtime, sup).empty());
+}
+
+TEST(DynamicSupervisor, APermanentChildKeepsItsStartForItsRestarts) {
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid sup = runtime.spawn<DynamicSupervisor>(SpawnOptions{}, options()).pid();
+  auto captured = std::make_shared<int>(0);
+  const std::weak_ptr<int> watch = captured;
+  ChildSpec spec = recorded("perm", self.self());
+  spec.start = [inner = std::move(spec.start), captured = std::move(captured)](Runtime& rt) {
+    return inner(rt);
+  };
+  const Pid first = start(runtime, sup, std::move(spec));
+  ASSERT_EQ(next_events(self, 1), (Strings{"started perm"}));
+  EXPECT_FALSE(watch.expired());
+
+  runtime.exit(first, ExitReason::kill());
+  EXPECT_EQ(next_events(self, 1), (Strings{"started perm"}));  // restarted from the kept start
+  const std::vector<ChildInfo> children = children_of(runtime, sup);
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_NE(children[0].pid, first);
+}
+
 TEST(DynamicSupervisor, StartChildPastMaxChildrenFailsWithAClearError) {
   Runtime runtime({.threads = 2});
   ScopedProcess self(runtime);
