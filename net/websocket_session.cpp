@@ -1,7 +1,11 @@
 #include "net/websocket_session.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <exception>
 #include <utility>
 
@@ -157,8 +161,36 @@ void WebSocketSession::on_heartbeat() {
 
 void WebSocketSession::send(std::shared_ptr<const std::string> text) {
   if (!text || finished_.load(std::memory_order_acquire)) return;
-  outbound_bytes_->fetch_add(text->size(), std::memory_order_relaxed);
-  asio::post(strand_, [self = shared_from_this(), text = std::move(text)]() mutable { self->enqueue_text(std::move(text)); });
+  const std::lock_guard lock(write_mutex_);
+  if (direct_fd_ < 0) return;  // the handshake is not over, or a close was asked for: dropped
+  OutboundFrame frame{std::move(text), WsOpcode::text};
+  const std::size_t size = frame.payload->size();
+  if (queued() == 0) {
+    const std::optional<std::size_t> sent = write_now_locked(frame);
+    if (!sent) {
+      const boost::system::error_code ec(errno, boost::system::system_category());
+      direct_fd_ = -1;
+      asio::post(strand_, [self = shared_from_this(), ec] {
+        fail(ec, "write");
+        self->hang_up(self->closing_ ? *self->closing_ : CloseReason{1006, ec.message(), false});
+      });
+      return;
+    }
+    if (*sent == encode_frame_header(WsOpcode::text, size).size + size) return;  // all of it: done
+    frame.sent = *sent;  // the socket is full: the strand writes the rest when it drains
+    outbound_bytes_->fetch_add(size, std::memory_order_relaxed);
+    queue_.push_back(std::move(frame));
+    asio::post(strand_, [self = shared_from_this()] { self->write_queued(); });
+    return;
+  }
+  if (outbound_bytes_->fetch_add(size, std::memory_order_relaxed) + size > state_->config().max_outbound_bytes) {
+    outbound_bytes_->fetch_sub(size, std::memory_order_relaxed);
+    asio::post(strand_, [self = shared_from_this()] {
+      self->request_close(CloseReason{*close_code(ErrorCode::slow_consumer), "slow_consumer", true}, true);
+    });
+    return;
+  }
+  queue_.push_back(std::move(frame));  // the write in flight, or the one posted, takes it
 }
 
 void WebSocketSession::close(CloseReason reason, bool discard_queued) {
@@ -187,6 +219,10 @@ void WebSocketSession::on_accept(boost::system::error_code ec) {
       spdlog::error("net: websocket factory failed for {}: {}", remote_endpoint_, e.what());
     }
     if (!handler_) close_after_queue_ = CloseReason{1013, "try_again_later", true};
+  }
+  if (!close_after_queue_) {
+    const std::lock_guard lock(write_mutex_);
+    direct_fd_ = socket_.native_handle();
   }
   if (close_after_queue_) send_close_frame(nullptr);
   read_available();  // a frame may have come right behind the handshake
@@ -269,6 +305,7 @@ void WebSocketSession::on_peer_close(std::uint16_t code, std::string reason) {
     return;  // else on_write ends it once our close frame is out
   }
   // Answer as soon as we can: only the frames being written go before the echo.
+  stop_direct_writes();
   drop_waiting_frames();
   close_after_queue_.reset();
   closing_ = CloseReason{code, std::move(reason), false};
@@ -297,11 +334,37 @@ void WebSocketSession::enqueue_text(std::shared_ptr<const std::string> text) {
 }
 
 void WebSocketSession::enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload) {
-  queue_.push_back(OutboundFrame{std::move(payload), opcode});
-  if (writing_ == 0) do_write();
+  const std::lock_guard lock(write_mutex_);
+  enqueue_locked(OutboundFrame{std::move(payload), opcode});
 }
 
-void WebSocketSession::do_write() {
+void WebSocketSession::enqueue_locked(OutboundFrame frame) {
+  queue_.push_back(std::move(frame));
+  if (writing_ == 0) do_write_locked();
+}
+
+std::optional<std::size_t> WebSocketSession::write_now_locked(const OutboundFrame& frame) const {
+  const WsFrameHeader header = encode_frame_header(frame.opcode, frame.payload->size());
+  std::array<iovec, 2> parts{iovec{const_cast<char*>(header.bytes.data()), header.size},
+                             iovec{const_cast<char*>(frame.payload->data()), frame.payload->size()}};
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = frame.payload->empty() ? 1 : 2;
+  for (;;) {
+    const ssize_t sent = ::sendmsg(direct_fd_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return std::nullopt;
+  }
+}
+
+void WebSocketSession::write_queued() {
+  const std::lock_guard lock(write_mutex_);
+  if (writing_ == 0 && queued() > 0) do_write_locked();
+}
+
+void WebSocketSession::do_write_locked() {
   const std::size_t count = std::min(queued(), kMaxFramesPerWrite);
   // Sized before the buffers point into them: neither may reallocate during the write.
   headers_.clear();
@@ -311,32 +374,47 @@ void WebSocketSession::do_write() {
   for (std::size_t i = queue_head_; i < queue_head_ + count; ++i) {
     const OutboundFrame& frame = queue_[i];
     headers_.push_back(encode_frame_header(frame.opcode, frame.payload->size()));
-    gather_.emplace_back(headers_.back().bytes.data(), headers_.back().size);
-    if (!frame.payload->empty()) gather_.emplace_back(frame.payload->data(), frame.payload->size());
+    std::string_view header = headers_.back().view();
+    std::string_view payload = *frame.payload;
+    // A frame a direct write began: only the rest goes now.
+    const std::size_t from_header = std::min(frame.sent, header.size());
+    header.remove_prefix(from_header);
+    payload.remove_prefix(frame.sent - from_header);
+    if (!header.empty()) gather_.emplace_back(header.data(), header.size());
+    if (!payload.empty()) gather_.emplace_back(payload.data(), payload.size());
   }
   writing_ = count;
+  // Completes on the strand, never inside this call: the lock is not taken twice.
   asio::async_write(socket_, gather_, beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
 void WebSocketSession::on_write(boost::system::error_code ec, std::size_t /*bytes*/) {
   bool wrote_close = false;
-  for (std::size_t i = 0; i < writing_; ++i) {
-    OutboundFrame& frame = queue_[queue_head_++];
-    if (frame.opcode == WsOpcode::text) outbound_bytes_->fetch_sub(frame.payload->size(), std::memory_order_relaxed);
-    wrote_close = wrote_close || frame.opcode == WsOpcode::close;
-    frame.payload.reset();
-  }
-  writing_ = 0;
-  if (queued() == 0) {
-    // Empty: an idle session keeps none of the write's memory.
-    std::vector<OutboundFrame>().swap(queue_);
-    std::vector<WsFrameHeader>().swap(headers_);
-    std::vector<asio::const_buffer>().swap(gather_);
-    queue_head_ = 0;
-  } else if (queue_head_ > queued()) {
-    // A queue that never runs empty: drop the written prefix (moving shared_ptrs only).
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
-    queue_head_ = 0;
+  bool writing_more = false;
+  {
+    const std::lock_guard lock(write_mutex_);
+    for (std::size_t i = 0; i < writing_; ++i) {
+      OutboundFrame& frame = queue_[queue_head_++];
+      if (frame.opcode == WsOpcode::text) outbound_bytes_->fetch_sub(frame.payload->size(), std::memory_order_relaxed);
+      wrote_close = wrote_close || frame.opcode == WsOpcode::close;
+      frame.payload.reset();
+    }
+    writing_ = 0;
+    if (queued() == 0) {
+      // Empty: an idle session keeps none of the write's memory.
+      std::vector<OutboundFrame>().swap(queue_);
+      std::vector<WsFrameHeader>().swap(headers_);
+      std::vector<asio::const_buffer>().swap(gather_);
+      queue_head_ = 0;
+    } else if (queue_head_ > queued()) {
+      // A queue that never runs empty: drop the written prefix (moving shared_ptrs only).
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+      queue_head_ = 0;
+    }
+    if (!ec && !wrote_close && queued() > 0) {
+      do_write_locked();
+      writing_more = true;
+    }
   }
   if (ec) {
     fail(ec, "write");
@@ -348,8 +426,8 @@ void WebSocketSession::on_write(boost::system::error_code ec, std::size_t /*byte
     if (peer_closed_ || parser_.failed()) end_close_handshake();
     return;
   }
-  if (queued() > 0) return do_write();
-  if (close_after_queue_) send_close_frame(nullptr);
+  // With a close asked for, send() adds nothing more: an empty queue stays empty.
+  if (!writing_more && close_after_queue_) send_close_frame(nullptr);
 }
 
 // ------------------------------------------------------------------ closing
@@ -360,9 +438,15 @@ void WebSocketSession::request_close(CloseReason reason, bool discard_queued) {
     reason.reason = clip_reason(std::move(reason.reason));
     close_after_queue_ = std::move(reason);
   }
-  if (discard_queued) drop_waiting_frames();
+  bool idle = false;
+  {
+    const std::lock_guard lock(write_mutex_);
+    direct_fd_ = -1;  // what is sent from now on is dropped
+    if (discard_queued) drop_waiting_frames_locked();
+    idle = queued() == 0;
+  }
   if (!accepted_) return;  // on_accept closes
-  if (queued() == 0) send_close_frame(nullptr);
+  if (idle) send_close_frame(nullptr);
 }
 
 // Queues our close frame: `payload`, or the one close_after_queue_ asks for.
@@ -388,6 +472,7 @@ void WebSocketSession::end_close_handshake() {
 
 void WebSocketSession::hang_up(CloseReason reason) {
   finish(std::move(reason));
+  const std::lock_guard lock(write_mutex_);  // no direct write may race the descriptor's reuse
   boost::system::error_code ignored;
   socket_.close(ignored);  // the pending wait and write end with operation_aborted
 }
@@ -411,6 +496,7 @@ void WebSocketSession::heartbeat() {
 
 void WebSocketSession::finish(CloseReason reason) {
   if (finished_.exchange(true, std::memory_order_acq_rel)) return;
+  stop_direct_writes();
   drop_waiting_frames();
   if (counted_) {
     state_->open_websockets.fetch_sub(1);
@@ -425,7 +511,17 @@ void WebSocketSession::finish(CloseReason reason) {
   }
 }
 
+void WebSocketSession::stop_direct_writes() {
+  const std::lock_guard lock(write_mutex_);
+  direct_fd_ = -1;
+}
+
 void WebSocketSession::drop_waiting_frames() {
+  const std::lock_guard lock(write_mutex_);
+  drop_waiting_frames_locked();
+}
+
+void WebSocketSession::drop_waiting_frames_locked() {
   while (queued() > writing_) {
     if (queue_.back().opcode == WsOpcode::text) {
       outbound_bytes_->fetch_sub(queue_.back().payload->size(), std::memory_order_relaxed);

@@ -5,12 +5,23 @@
 //   run(upgrade) ─ Beast async_accept (handshake timeout) ─> socket moved out, stream gone
 //     reads:  async_wait(readable) ─> read_some until would_block into a per-thread buffer
 //             ─> WsFrameParser ─> on_text / binary_frame error / pong / close / protocol error
-//     writes: one gather write in flight: every queued frame (up to kMaxFramesPerWrite),
-//             each a 2-10 byte header beside its shared payload
+//     writes: send() with nothing queued or in flight writes at once, on the caller's thread
+//             (non-blocking); otherwise one gather write in flight on the strand: every
+//             queued frame (up to kMaxFramesPerWrite), each a 2-10 byte header beside its
+//             shared payload
 //     close:  our close frame after the queue (or the peer's, echoed) ─> the close handshake
 //             ends ─> on_close ─> FIN, then read until the peer's FIN ─> socket closed
 //
-// Runs on its connection's strand. Everything ends with the socket: the session lives as
+// Runs on its connection's strand, but for send()'s direct write. Why that exists: a batch
+// of ops fans out as one frame to each of a document's sessions, from their processes on
+// the runtime's threads; posting each frame to its strand and completing an asynchronous
+// write for it cost more CPU than the system call itself. Now a frame that finds the
+// connection idle goes to the kernel at once (MSG_DONTWAIT: never blocks; what the socket
+// does not take waits for the strand). write_mutex_ orders it with the strand's writes and
+// with the socket's close, so frames still leave in send() order and never on a closed
+// (or reused) descriptor.
+//
+// Everything ends with the socket: the session lives as
 // long as its pending wait or write (handlers hold shared_from_this()), tells the handler
 // on_close once, then releases it and leaves the server's registry.
 //
@@ -28,6 +39,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +74,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   struct OutboundFrame {
     std::shared_ptr<const std::string> payload;
     WsOpcode opcode;
+    std::size_t sent = 0;  // bytes of it (header first) a direct write got out already
   };
 
   void on_accept(boost::system::error_code ec);
@@ -72,10 +85,14 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void on_event(WsEvent event);
   void on_peer_close(std::uint16_t code, std::string reason);
   void on_read_failed(const boost::system::error_code& ec);
-  // Writing
+  // Writing. The _locked members need write_mutex_ held.
   void enqueue_text(std::shared_ptr<const std::string> text);
   void enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload);
-  void do_write();
+  void enqueue_locked(OutboundFrame frame);
+  // The bytes of `frame` the socket took at once (all, some or none), or nullopt if it failed.
+  [[nodiscard]] std::optional<std::size_t> write_now_locked(const OutboundFrame& frame) const;
+  void write_queued();  // the strand's turn to write what send() left queued
+  void do_write_locked();
   void on_write(boost::system::error_code ec, std::size_t bytes);
   // Closing
   void request_close(CloseReason reason, bool discard_queued);
@@ -86,6 +103,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void finish(CloseReason reason);
   // Forgets the queued frames that are not being written.
   void drop_waiting_frames();
+  void drop_waiting_frames_locked();
+  void stop_direct_writes();
   [[nodiscard]] std::size_t queued() const noexcept { return queue_.size() - queue_head_; }
   [[nodiscard]] bool closing() const noexcept { return close_after_queue_ || closing_ || lingering_; }
 
@@ -99,10 +118,17 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   std::optional<std::uint64_t> registration_;
   WsFrameParser parser_;
 
+  // Guards the write side below (queue_ .. writing_, direct_fd_) and the socket's close:
+  // send() takes it on any thread, the strand whenever it touches them.
+  mutable std::mutex write_mutex_;
+  // The descriptor send() may write to at once; -1 before the handshake ends and from the
+  // moment a close is asked for (frames sent after it are dropped, as always).
+  int direct_fd_ = -1;
   // queue_[queue_head_ ..] = the frames being written (writing_ of them), then the waiting
-  // ones. A vector, not a deque: libstdc++'s deque allocates ~600 bytes before its first
-  // element. headers_ and gather_ describe the write in flight; all three are released
-  // when the queue runs empty, so an idle session holds none of them.
+  // ones; waiting frames with nothing being written mean a write_queued() is posted. A
+  // vector, not a deque: libstdc++'s deque allocates ~600 bytes before its first element.
+  // headers_ and gather_ describe the write in flight; all three are released when the
+  // queue runs empty, so an idle session holds none of them.
   std::vector<OutboundFrame> queue_;
   std::vector<WsFrameHeader> headers_;
   std::vector<boost::asio::const_buffer> gather_;

@@ -31,7 +31,12 @@ class RawWsClient {
     }
   };
 
-  explicit RawWsClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  // receive_buffer_bytes > 0 shrinks the socket's receive buffer (before connecting, so the
+  // window is small from the start): a client that is slow to read fills up quickly.
+  explicit RawWsClient(std::uint16_t port, int receive_buffer_bytes = 0) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    if (receive_buffer_bytes > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof receive_buffer_bytes);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

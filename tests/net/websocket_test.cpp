@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
@@ -35,6 +36,12 @@ struct Observed {
   std::vector<std::weak_ptr<Connection>> everyone;  // for broadcasts
 };
 
+// "count" and "flood" send until the kernel takes no more (it holds up to a few MiB for a
+// client that does not read); this bounds them if it never says so.
+constexpr std::size_t kMaxFloodBytes = 64 * 1024 * 1024;
+// count's frames: 4 KiB each, each of its own letter.
+std::string count_frame(std::size_t index) { return std::string(4096, static_cast<char>('a' + index % 26)); }
+
 // Echoes "echo:<text>", and obeys a few commands.
 class EchoHandler : public ConnectionHandler {
  public:
@@ -57,13 +64,21 @@ class EchoHandler : public ConnectionHandler {
       connection_->send(share("last words"));
       connection_->close(4000, "bye");
     } else if (text == "flood") {
+      // Until the socket takes no more, then 20 KiB over the top.
       const std::shared_ptr<const std::string> kilobyte = share(std::string(1024, 'f'));
-      for (int i = 0; i < 100; ++i) connection_->send(kilobyte);
+      for (std::size_t sent = 0; connection_->outbound_bytes() == 0 && sent < kMaxFloodBytes; sent += 1024) {
+        connection_->send(kilobyte);
+      }
+      for (int i = 0; i < 20; ++i) connection_->send(kilobyte);
     } else if (text == "count") {
-      connection_->send(share(std::string(100, 'a')));
-      connection_->send(share(std::string(200, 'b')));
-      // on_text runs on the strand, so neither frame has been written yet.
-      connection_->send(share("queued=" + std::to_string(connection_->outbound_bytes())));
+      // Until the socket takes no more (a client that does not read), then a few more.
+      std::size_t frames = 0;
+      while (connection_->outbound_bytes() == 0 && frames * 4096 < kMaxFloodBytes) {
+        connection_->send(share(count_frame(frames++)));
+      }
+      for (int i = 0; i < 4; ++i) connection_->send(share(count_frame(frames++)));
+      connection_->send(share("queued=" + std::to_string(connection_->outbound_bytes()) +
+                              " frames=" + std::to_string(frames)));
     } else {
       connection_->send(share("echo:" + text));
     }
@@ -172,11 +187,26 @@ TEST_F(WebSocketTest, SendsFromAnyThread) {
 }
 
 TEST_F(WebSocketTest, CountsQueuedBytesForTheSlowConsumerPolicy) {
-  WsClient client(options_for(running_));
-  client.send("count");
-  EXPECT_EQ(client.receive(kWait), std::string(100, 'a'));
-  EXPECT_EQ(client.receive(kWait), std::string(200, 'b'));
-  EXPECT_EQ(client.receive(kWait), "queued=300");
+  // A client that reads nothing until the server has filled its socket: frames the kernel
+  // took at once are not counted; the rest are, until written.
+  RawWsClient client(running_.port(), 4096);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send_bytes(client_frame({}, "count")));
+  std::size_t received = 0;
+  std::optional<RawWsClient::Frame> frame;
+  while ((frame = client.read_frame()) && !frame->payload.starts_with("queued=")) {
+    // Whole and in order, also the one a direct write began and the strand finished.
+    ASSERT_EQ(frame->payload, count_frame(received)) << "frame " << received;
+    ++received;
+  }
+  ASSERT_TRUE(frame) << "no report after " << received << " frames";
+  std::size_t queued = 0;
+  std::size_t frames = 0;
+  ASSERT_EQ(std::sscanf(frame->payload.c_str(), "queued=%zu frames=%zu", &queued, &frames), 2) << frame->payload;
+  EXPECT_EQ(received, frames);
+  // The last 4 frames at least were still queued when the report was sent.
+  EXPECT_GE(queued, 4U * 4096);
+  EXPECT_LE(queued, frames * 4096);
 }
 
 TEST_F(WebSocketTest, ClosesFromTheServerAfterTheQueuedFrames) {
@@ -280,12 +310,19 @@ class TinyOutboundQueue : public WebSocketTest {
 };
 
 TEST_F(TinyOutboundQueue, ClosesAConnectionWhoseQueueOverflowsWithSlowConsumer) {
-  WsClient client(options_for(running_));
-  client.send("flood");  // 100 KiB queued at once, over the 10 KiB backstop
-  const std::optional<CloseReason> closed = client.wait_closed(kWait);
-  ASSERT_TRUE(closed);
-  EXPECT_EQ(closed->code, 1008);
-  EXPECT_EQ(closed->reason, "slow_consumer");
+  // A client that does not read yet: once the kernel takes no more, 20 KiB queue, past the
+  // 10 KiB backstop. Reading then, the client finds the close frame after what the kernel
+  // held, and none of the frames that were queued.
+  RawWsClient client(running_.port(), 4096);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send_bytes(client_frame({}, "flood")));
+  std::optional<RawWsClient::Frame> frame;
+  std::size_t floods = 0;
+  while ((frame = client.read_frame()) && frame->opcode != 0x8) ++floods;
+  ASSERT_TRUE(frame) << "no close frame after " << floods << " frames";
+  EXPECT_EQ(frame->close_code(), 1008);
+  EXPECT_EQ(frame->payload.substr(2), "slow_consumer");
+  EXPECT_GT(floods, 0U);
 }
 
 class FastHeartbeat : public WebSocketTest {
