@@ -213,9 +213,7 @@ void Session::on_open(net::Open& open) {
   }
   OpenDoc& doc = docs_[open.doc];
   doc.epoch = ++next_epoch_;
-  doc.open_id = open.id;
-  doc.resume_from = open.revision;
-  doc.create = open.create;
+  doc.joining = std::make_unique<Joining>(Joining{.open_id = open.id, .resume_from = open.revision, .create = open.create});
   // Subscribe before asking: every batch after the revision the answer carries reaches us.
   context().pubsub.subscribe(*this, topic_of(open.doc));
   request_open(open.doc);
@@ -246,7 +244,7 @@ void Session::on_edit(net::Edit& edit) {
   }
   OpenDoc& doc = it->second;
   if (doc.phase == DocPhase::rejoining) {
-    doc.deferred.push_back(PendingEdit{std::move(edit)});
+    doc.joining->deferred.push_back(PendingEdit{std::move(edit)});
     return;
   }
   send_edit(doc, std::move(edit));
@@ -288,8 +286,8 @@ void Session::request_open(const std::string& doc) {
     }
     OpenDoc& open = it->second;
     const bool rejoining = open.phase == DocPhase::rejoining;
-    OpenDocument request{identity(), rejoining ? std::optional<std::uint64_t>(open.revision) : open.resume_from,
-                         rejoining ? false : open.create};
+    OpenDocument request{identity(), rejoining ? std::optional<std::uint64_t>(open.revision) : open.joining->resume_from,
+                         rejoining ? false : open.joining->create};
     const core::Pid pid = *located;
     // Monitored from the call on: a document process that accepted the open and then
     // crashed (while loading) never answers it, and a call alone would only time out.
@@ -309,7 +307,7 @@ void Session::retry_open(const std::string& doc, OpenDoc& open, const std::strin
   open.monitor = {};
   open.pid = {};
   ++open.attempt;  // whatever the call in flight answers now is stale
-  if (++open.attempts < kOpenAttempts) {
+  if (++open.joining->attempts < kOpenAttempts) {
     request_open(doc);  // it stopped (idle) or crashed before answering: find its successor
     return;
   }
@@ -345,9 +343,8 @@ void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, std::ui
     return;
   }
   OpenedDocument& opened = **outcome;
-  open.attempts = 0;
   if (open.phase == DocPhase::opening) {
-    emit(opened_frame(open.open_id, doc, opened, client_id_), &doc);
+    emit(opened_frame(open.joining->open_id, doc, opened, client_id_), &doc);
     open.revision = opened.revision;
   } else {
     if (opened.text) {
@@ -364,7 +361,7 @@ void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, std::ui
     for (const DurableBatchPtr& batch : opened.history) add_batch(doc, open, batch);
     for (const PresenceState& peer : opened.presence) emit(presence_frame(doc, peer), &doc);
     // What is still in flight was lost with the old process: the client must resend it.
-    const bool storage_failed = open.crash_reason.detail().starts_with("storage_unavailable");
+    const bool storage_failed = open.joining->crash_reason.detail().starts_with("storage_unavailable");
     for (const auto& [seq, id] : open.in_flight) {
       net::ErrorMessage error = net::make_error(
           storage_failed ? net::ErrorCode::storage_unavailable : net::ErrorCode::internal_error,
@@ -377,13 +374,11 @@ void Session::on_open_reply(const std::string& doc, std::uint64_t epoch, std::ui
     }
     open.in_flight.clear();
   }
+  // Taken before the held batches are added: one of them may start a rejoin of its own.
+  const std::unique_ptr<Joining> joined = std::move(open.joining);
   open.phase = DocPhase::open;
-  std::vector<DurableBatchPtr> held = std::move(open.held);
-  open.held.clear();
-  for (const DurableBatchPtr& batch : held) add_batch(doc, open, batch);
-  std::vector<PendingEdit> deferred = std::move(open.deferred);
-  open.deferred.clear();
-  for (PendingEdit& edit : deferred) send_edit(open, std::move(edit.edit));
+  for (const DurableBatchPtr& batch : joined->held) add_batch(doc, open, batch);
+  for (PendingEdit& edit : joined->deferred) send_edit(open, std::move(edit.edit));
   schedule_flush();
 }
 
@@ -392,7 +387,7 @@ void Session::open_failed(const std::string& doc, net::ErrorMessage error) {
   if (it == docs_.end()) return;
   const bool first_open = it->second.phase == DocPhase::opening;
   error.doc = doc;
-  if (first_open) error.id = it->second.open_id;
+  if (first_open) error.id = it->second.joining->open_id;
   drop_document(doc);
   emit_error(std::move(error));
 }
@@ -417,7 +412,7 @@ void Session::on_batch(const DurableBatchPtr& batch) {
   if (it == docs_.end()) return;
   OpenDoc& open = it->second;
   if (open.phase != DocPhase::open) {
-    open.held.push_back(batch);
+    open.joining->held.push_back(batch);
     return;
   }
   add_batch(batch->doc, open, batch);
@@ -433,8 +428,8 @@ void Session::add_batch(const std::string& doc, OpenDoc& open, const DurableBatc
                  open.revision, batch->first_revision());
     if (open.monitor) demonitor(open.monitor);
     open.monitor = {};
-    open.held.push_back(batch);
     rejoin(doc, open, core::ExitReason::error("revision gap"));
+    open.joining->held.push_back(batch);  // after rejoin: it starts the Joining when open
     return;
   }
   const std::uint64_t after = open.revision;
@@ -461,7 +456,7 @@ void Session::on_document_down(const core::Down& down) {
     if (open.phase == DocPhase::open) {
       rejoin(doc, open, down.reason);
     } else {
-      if (open.phase == DocPhase::rejoining) open.crash_reason = down.reason;
+      if (open.phase == DocPhase::rejoining) open.joining->crash_reason = down.reason;
       retry_open(doc, open, "its process exited: " + down.reason.to_string());
     }
     return;
@@ -471,9 +466,8 @@ void Session::on_document_down(const core::Down& down) {
 void Session::rejoin(const std::string& doc, OpenDoc& open, core::ExitReason reason) {
   if (open.phase == DocPhase::rejoining) return;
   open.phase = DocPhase::rejoining;
-  open.crash_reason = std::move(reason);
+  open.joining = std::make_unique<Joining>(Joining{.create = false, .crash_reason = std::move(reason)});
   open.pid = {};
-  open.attempts = 0;
   request_open(doc);
 }
 

@@ -98,21 +98,29 @@ class Session final : public DocumentsClient {
     std::uint64_t after;
   };
 
+  // What an open or a rejoin needs until the document's process answers it. (Every member
+  // has an initializer, so designated initialization may name any subset.)
+  struct Joining {
+    std::optional<net::RequestId> open_id{};  // the client's open (not a rejoin)
+    std::optional<std::uint64_t> resume_from{};
+    bool create = true;
+    int attempts = 0;                 // failed tries of the current open or rejoin
+    core::ExitReason crash_reason{};  // why the last process died (for the errors of a rejoin)
+    std::vector<DurableBatchPtr> held{};  // batches that came meanwhile
+    std::vector<PendingEdit> deferred{};  // ops that came during a rejoin
+  };
+
   struct OpenDoc {
     DocPhase phase = DocPhase::opening;
     std::uint64_t epoch = 0;  // tells this open apart from an earlier one of the same doc
     core::Pid pid;
     core::MonitorRef monitor;
     std::uint64_t revision = 0;  // the last revision queued for the client
-    std::optional<net::RequestId> open_id;
-    std::optional<std::uint64_t> resume_from;
-    bool create = true;
-    int attempts = 0;           // failed tries of the current open or rejoin
     std::uint64_t attempt = 0;  // names the open call in flight; older answers are stale
-    core::ExitReason crash_reason;  // why the last process died (for the errors of a rejoin)
-    std::vector<DurableBatchPtr> held;  // batches that came while opening or rejoining
+    // Set while opening or rejoining, freed once open: a document stays open for most of
+    // a session's life, and every open document would carry these bytes.
+    std::unique_ptr<Joining> joining;
     std::map<std::uint64_t, std::optional<net::RequestId>> in_flight;  // seq -> request id
-    std::vector<PendingEdit> deferred;
     // Entries for the next flush: the ops of each batch with revision > `after`.
     std::vector<PendingBatch> pending;
   };
@@ -185,7 +193,8 @@ class Session final : public DocumentsClient {
   std::map<std::string, OpenDoc, std::less<>> docs_;
   std::uint64_t next_epoch_ = 0;
   bool admin_ = false;
-  std::optional<DashboardWatch> dashboard_;
+  // On the heap: few sessions are dashboards, and every idle session would carry its bytes.
+  std::unique_ptr<DashboardWatch> dashboard_;
   std::uint64_t next_dashboard_epoch_ = 0;
 
   std::vector<std::shared_ptr<const std::string>> out_queue_;  // frames for the next flush

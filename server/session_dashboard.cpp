@@ -40,7 +40,7 @@ void Session::on_dashboard_subscribe(net::DashboardSubscribe& subscribe) {
   watch.interval = std::chrono::milliseconds(subscribe.interval_ms);
   watch.max_documents = subscribe.max_documents;
   watch.epoch = ++next_dashboard_epoch_;
-  dashboard_ = std::move(watch);
+  dashboard_ = std::make_unique<DashboardWatch>(std::move(watch));
   const std::uint64_t epoch = dashboard_->epoch;
   // The answer: the Dashboard's snapshot sampled now. Whatever it published before this
   // reply arrives is older (both come from the Dashboard, in order).
