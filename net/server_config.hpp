@@ -42,11 +42,11 @@ struct HttpServerConfig {
   // policy through Connection::outbound_bytes()).
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::size_t max_outbound_bytes = kDefaultMaxOutboundBytes;
-  // The opening and the closing handshake must each finish within this.
+  // The opening handshake must finish within this.
   std::chrono::milliseconds websocket_handshake_timeout = kDefaultWebSocketHandshakeTimeout;
-  // The server pings every heartbeat_interval; a connection from which nothing (no pong,
-  // no frame) arrived within one interval after a ping is dropped (Beast's idle timeout =
-  // 2 x heartbeat_interval with keep-alive pings).
+  // Every heartbeat_interval one sweep (net/heartbeat.hpp) pings each connection from which
+  // nothing arrived since the last sweep, and drops one whose ping is still unanswered at
+  // the next; a closing handshake still unfinished at the second sweep is dropped too.
   std::chrono::milliseconds heartbeat_interval = kDefaultHeartbeatInterval;
 
   std::string server_name = "otterd/0.1.0";  // the Server header

@@ -256,10 +256,13 @@ std::vector<ConfigKey> make_keys() {
                              "Backstop: unsent bytes of one connection beyond which net/ closes it (1008).", 64 * kKiB,
                              4 * kGiB, [](auto& c) -> auto& { return c.http.max_outbound_bytes; }));
   keys.push_back(duration_key("websocket.handshake_timeout_ms",
-                              "The opening and the closing handshake must each finish within this.", 100, 600'000,
+                              "The opening handshake must finish within this.", 100, 600'000,
                               [](auto& c) -> auto& { return c.http.websocket_handshake_timeout; }));
   keys.push_back(duration_key("websocket.heartbeat_ms",
-                              "A ping every this long; a peer silent for a period after a ping is dropped.", 100,
+                              "Every this long, a ping to each connection silent since the last time; one still "
+                              "silent the next time is dropped, and so is a closing handshake unfinished two "
+                              "times on.",
+                              100,
                               kHourMs, [](auto& c) -> auto& { return c.http.heartbeat_interval; }));
 
   // --- sessions
