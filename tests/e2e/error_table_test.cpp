@@ -310,8 +310,10 @@ TEST_F(ErrorTable, AnOpMakingTheDocumentTooLargeIsDocTooLarge) {
 }
 
 TEST_F(ErrorTable, MoreOpsPerSecondThanAllowedAreRateLimited) {
-  // ops_per_second is 30: a burst of 40 ops, all written against the same revision.
-  for (std::uint64_t seq = 1; seq <= 40; ++seq) offender_->send(edit(seq, ot::Operation().insert("r").retain(length_)));
+  // ops_per_second is 30: a burst of 100 ops, all written against the same revision. So
+  // many that the bucket, which refills while the burst is sent and read, runs dry even
+  // if the machine stalls the burst for two seconds (40 once passed on a loaded machine).
+  for (std::uint64_t seq = 1; seq <= 100; ++seq) offender_->send(edit(seq, ot::Operation().insert("r").retain(length_)));
   std::optional<net::ErrorMessage> limited;
   while (!limited) {
     std::optional<net::ErrorMessage> error = offender_->expect<net::ErrorMessage>();
