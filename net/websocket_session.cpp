@@ -212,17 +212,22 @@ void WebSocketSession::on_accept(boost::system::error_code ec) {
   counted_ = true;
   state_->start_heartbeat();
   if (!close_after_queue_) {  // stopped during the handshake: don't bother the factory
+    {
+      // Open for sends before the factory runs: what it (or its handler, from any thread)
+      // sends right away is written, not dropped.
+      const std::lock_guard lock(write_mutex_);
+      direct_fd_ = socket_.native_handle();
+    }
     try {
       handler_ = state_->factory()(
           std::make_shared<WebSocketConnection>(weak_from_this(), outbound_bytes_, remote_endpoint_, id_));
     } catch (const std::exception& e) {
       spdlog::error("net: websocket factory failed for {}: {}", remote_endpoint_, e.what());
     }
-    if (!handler_) close_after_queue_ = CloseReason{1013, "try_again_later", true};
-  }
-  if (!close_after_queue_) {
-    const std::lock_guard lock(write_mutex_);
-    direct_fd_ = socket_.native_handle();
+    if (!handler_) {
+      close_after_queue_ = CloseReason{1013, "try_again_later", true};
+      stop_direct_writes();
+    }
   }
   if (close_after_queue_) send_close_frame(nullptr);
   read_available();  // a frame may have come right behind the handshake

@@ -254,6 +254,18 @@ TEST_F(WebSocketTest, RefusesAConnectionTheFactoryDeclines) {
   EXPECT_EQ(closed->reason, "try_again_later");
 }
 
+TEST_F(WebSocketTest, DeliversWhatTheFactorySendsBeforeReturningItsHandler) {
+  const std::shared_ptr<Observed> observed = std::make_shared<Observed>();
+  RunningServer greeting({}, {}, [observed](std::shared_ptr<Connection> connection) -> std::shared_ptr<ConnectionHandler> {
+    connection->send(share("welcome"));
+    return std::make_shared<EchoHandler>(connection, observed);
+  });
+  WsClient client(options_for(greeting));
+  EXPECT_EQ(client.receive(kWait), "welcome");
+  client.send("after");
+  EXPECT_EQ(client.receive(kWait), "echo:after");
+}
+
 TEST_F(WebSocketTest, FailsToConnectToAPathThatIsNotTheWebSocketPath) {
   WsClientOptions options = options_for(running_);
   options.target = "/nope";
