@@ -170,10 +170,7 @@ void WebSocketSession::send(std::shared_ptr<const std::string> text) {
     if (!sent) {
       const boost::system::error_code ec(errno, boost::system::system_category());
       direct_fd_ = -1;
-      asio::post(strand_, [self = shared_from_this(), ec] {
-        fail(ec, "write");
-        self->hang_up(self->closing_ ? *self->closing_ : CloseReason{1006, ec.message(), false});
-      });
+      asio::post(strand_, [self = shared_from_this(), ec] { self->on_write_failed(ec); });
       return;
     }
     if (*sent == encode_frame_header(WsOpcode::text, size).size + size) return;  // all of it: done
@@ -280,8 +277,7 @@ void WebSocketSession::on_event(WsEvent event) {
       }
       return;
     case WsEventKind::binary:
-      outbound_bytes_->fetch_add(binary_frame_error()->size(), std::memory_order_relaxed);
-      return enqueue_text(binary_frame_error());
+      return send(binary_frame_error());  // as any text frame: dropped once closing
     case WsEventKind::ping:
       if (!closing_) enqueue(WsOpcode::pong, share(std::move(event.payload)));
       return;
@@ -325,17 +321,10 @@ void WebSocketSession::on_read_failed(const boost::system::error_code& ec) {
 
 // ------------------------------------------------------------------ writing
 
-void WebSocketSession::enqueue_text(std::shared_ptr<const std::string> text) {
-  const std::size_t size = text->size();
-  if (finished_ || !accepted_ || closing()) {
-    outbound_bytes_->fetch_sub(size, std::memory_order_relaxed);
-    return;
-  }
-  if (outbound_bytes_->load(std::memory_order_relaxed) > state_->config().max_outbound_bytes) {
-    outbound_bytes_->fetch_sub(size, std::memory_order_relaxed);
-    return request_close(CloseReason{*close_code(ErrorCode::slow_consumer), "slow_consumer", true}, true);
-  }
-  enqueue(WsOpcode::text, std::move(text));
+// The socket is broken (the peer vanished): the session ends here; the pending wait fails too.
+void WebSocketSession::on_write_failed(const boost::system::error_code& ec) {
+  fail(ec, "write");
+  hang_up(closing_ ? *closing_ : CloseReason{1006, ec.message(), false});
 }
 
 void WebSocketSession::enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload) {
@@ -421,10 +410,7 @@ void WebSocketSession::on_write(boost::system::error_code ec, std::size_t /*byte
       writing_more = true;
     }
   }
-  if (ec) {
-    fail(ec, "write");
-    return hang_up(closing_ ? *closing_ : CloseReason{1006, ec.message(), false});
-  }
+  if (ec) return on_write_failed(ec);
   if (wrote_close) {
     close_written_ = true;
     // The peer's close came already, or can no longer be parsed: the handshake is over.

@@ -86,7 +86,6 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void on_peer_close(std::uint16_t code, std::string reason);
   void on_read_failed(const boost::system::error_code& ec);
   // Writing. The _locked members need write_mutex_ held.
-  void enqueue_text(std::shared_ptr<const std::string> text);
   void enqueue(WsOpcode opcode, std::shared_ptr<const std::string> payload);
   void enqueue_locked(OutboundFrame frame);
   // The bytes of `frame` the socket took at once (all, some or none), or nullopt if it failed.
@@ -94,6 +93,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void write_queued();  // the strand's turn to write what send() left queued
   void do_write_locked();
   void on_write(boost::system::error_code ec, std::size_t bytes);
+  void on_write_failed(const boost::system::error_code& ec);
   // Closing
   void request_close(CloseReason reason, bool discard_queued);
   void send_close_frame(std::shared_ptr<const std::string> payload);
