@@ -232,8 +232,9 @@ void WebSocketSession::on_accept(boost::system::error_code ec) {
 
 // ------------------------------------------------------------------ reading
 
-// Asio's epoll reactor is edge-triggered: the wait completes on new data, so before
-// waiting, read_available() has read until would_block.
+// A wait for readability completes at once if bytes are already there (Asio's reactor
+// re-arms the descriptor with EPOLL_CTL_MOD, which reports present data even though the
+// registration is edge-triggered), so read_available() may wait after a short read.
 void WebSocketSession::wait_readable() {
   socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted) return;  // the socket was closed
@@ -252,6 +253,12 @@ void WebSocketSession::read_available() {
     if (ec) return on_read_failed(ec);
     heard_since_sweep_ = true;
     take_bytes(std::string_view(buffer.data(), bytes));
+    // A read that did not fill the buffer emptied the socket: reading again would only
+    // hear would_block, one system call per message for nothing.
+    if (bytes < buffer.size()) {
+      if (socket_.is_open()) wait_readable();
+      return;
+    }
   }
   if (socket_.is_open()) asio::post(strand_, [self = shared_from_this()] { self->read_available(); });
 }
