@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The load benchmark (docs/benchmarks.md, "Load benchmark"): in ONE run, starts otterd
 # (storage.durability full, then normal: the fsync's share), the ShareDB reference
-# (bench/sharedb, in memory) and the bare relay (otter_relay) in turn, drives
-# each with `otter bench` — idle (10 000 sessions), hot at 10 and 50 clients, hot at 10
-# clients paced to half the measured maximum, docs, trace — and writes
+# (bench/sharedb, in memory) and the bare relay (otter_relay) in turn, drives each with
+# `otter bench` — idle (10 000 sessions), hot at 10 and 50 clients, hot at 10 clients paced
+# to half the measured maximum, docs, trace, each on a server process of its own — and writes
 #   bench/results/load_bench.json   every run's JSON, by server and workload
 #   bench/results/load_bench.md     the table with the ratios otterd/ShareDB, otterd/relay
 #   bench/results/load_machine.txt  where the numbers came from
@@ -125,19 +125,26 @@ run_workload() {
   [ -s "$work/$name.$label.json" ] || echo '{"failed": true}' >"$work/$name.$label.json"
 }
 
+# fresh_run SERVER LABEL ARGS...: run_workload on a server process of its own. ShareDB's
+# in-memory backend keeps every document and op it ever saw, and its rate falls as its
+# process ages (hot 50: 584, 493, 453, 401 ops/s over four runs on one process), so no
+# workload inherits what the ones before it left behind.
+fresh_run() {
+  start_server "$1"
+  log "$1: pid $server_pid, port $port"
+  run_workload "$@"
+  stop_server
+}
+
 for name in $servers; do
-  start_server "$name"
-  log "$name: pid $server_pid, port $port"
-  # Idle first, on a fresh process, so its RSS growth is the sessions' and nothing else's.
-  run_workload "$name" idle --workload idle --clients "$idle_sessions" --docs 100 --seconds 3
-  run_workload "$name" hot10 --workload hot --clients 10 --seconds "$seconds"
+  fresh_run "$name" idle --workload idle --clients "$idle_sessions" --docs 100 --seconds 3
+  fresh_run "$name" hot10 --workload hot --clients 10 --seconds "$seconds"
   # p99 submit->ack at half the maximum throughput just measured.
   rate="$(jq -r '(.ops_per_second // 0) / 2 / 10' "$work/$name.hot10.json")"
-  run_workload "$name" hot10_half --workload hot --clients 10 --seconds "$seconds" --rate "$rate"
-  run_workload "$name" hot50 --workload hot --clients 50 --seconds "$seconds"
-  run_workload "$name" docs --workload docs --docs 10 --clients 5 --seconds "$seconds"
-  run_workload "$name" trace --workload trace --seconds $((seconds * 6))
-  stop_server
+  fresh_run "$name" hot10_half --workload hot --clients 10 --seconds "$seconds" --rate "$rate"
+  fresh_run "$name" hot50 --workload hot --clients 50 --seconds "$seconds"
+  fresh_run "$name" docs --workload docs --docs 10 --clients 5 --seconds "$seconds"
+  fresh_run "$name" trace --workload trace --seconds $((seconds * 6))
 done
 
 python3 - "$work" "$results" "$servers" <<'PY'
