@@ -125,10 +125,8 @@ run_workload() {
   [ -s "$work/$name.$label.json" ] || echo '{"failed": true}' >"$work/$name.$label.json"
 }
 
-# fresh_run SERVER LABEL ARGS...: run_workload on a server process of its own. ShareDB's
-# in-memory backend keeps every document and op it ever saw, and its rate falls as its
-# process ages (hot 50: 584, 493, 453, 401 ops/s over four runs on one process), so no
-# workload inherits what the ones before it left behind.
+# fresh_run SERVER LABEL ARGS...: run_workload on a server process of its own, so no
+# workload inherits what the ones before it left behind (documents, ops, a grown heap).
 fresh_run() {
   start_server "$1"
   log "$1: pid $server_pid, port $port"
@@ -136,16 +134,23 @@ fresh_run() {
   stop_server
 }
 
+# Workload by workload, every server in turn: this VM's speed drifts by up to 1.8x within
+# an hour (otterd's hot 50 went from 8 600 to 15 600 ops/s), so the figures a ratio compares
+# are taken a minute apart, not ten.
+each_server() {
+  local name
+  for name in $servers; do fresh_run "$name" "$@"; done
+}
+each_server idle --workload idle --clients "$idle_sessions" --docs 100 --seconds 3
+each_server hot10 --workload hot --clients 10 --seconds "$seconds"
 for name in $servers; do
-  fresh_run "$name" idle --workload idle --clients "$idle_sessions" --docs 100 --seconds 3
-  fresh_run "$name" hot10 --workload hot --clients 10 --seconds "$seconds"
-  # p99 submit->ack at half the maximum throughput just measured.
+  # p99 submit->ack at half the maximum throughput this server just reached.
   rate="$(jq -r '(.ops_per_second // 0) / 2 / 10' "$work/$name.hot10.json")"
   fresh_run "$name" hot10_half --workload hot --clients 10 --seconds "$seconds" --rate "$rate"
-  fresh_run "$name" hot50 --workload hot --clients 50 --seconds "$seconds"
-  fresh_run "$name" docs --workload docs --docs 10 --clients 5 --seconds "$seconds"
-  fresh_run "$name" trace --workload trace --seconds $((seconds * 6))
 done
+each_server hot50 --workload hot --clients 50 --seconds "$seconds"
+each_server docs --workload docs --docs 10 --clients 5 --seconds "$seconds"
+each_server trace --workload trace --seconds $((seconds * 6))
 
 python3 - "$work" "$results" "$servers" <<'PY'
 import json, os, sys
