@@ -8,7 +8,7 @@
 #   bench/results/load_bench.md     the table with the ratios otterd/ShareDB, otterd/relay
 #   bench/results/load_machine.txt  where the numbers came from
 #
-#   scripts/load_bench.sh                 everything (about 12 minutes on 2 cores)
+#   scripts/load_bench.sh                 everything (about 8-12 minutes on 2 cores)
 #   OTTER_LOAD_SECONDS=3 scripts/load_bench.sh    a quicker pass
 #   OTTER_LOAD_SERVERS="otterd relay" scripts/load_bench.sh   skip ShareDB
 #
