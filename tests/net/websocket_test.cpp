@@ -109,6 +109,13 @@ class WebSocketTest : public ::testing::Test {
   explicit WebSocketTest(HttpServerConfig config = {})
       : observed_(std::make_shared<Observed>()), running_(std::move(config), {}, echo_factory(observed_)) {}
 
+  // The next close the connection handler was told of (on_close) is `expected`.
+  void expect_handler_heard(const CloseReason& expected) {
+    const std::optional<CloseReason> seen = observed_->closes.pop();
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, expected);
+  }
+
   std::shared_ptr<Observed> observed_;
   RunningServer running_;
 };
@@ -217,9 +224,7 @@ TEST_F(WebSocketTest, ClosesFromTheServerAfterTheQueuedFrames) {
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->code, 4000);
   EXPECT_EQ(closed->reason, "bye");
-  const std::optional<CloseReason> seen = observed_->closes.pop();
-  ASSERT_TRUE(seen);
-  EXPECT_EQ(*seen, (CloseReason{4000, "bye", true}));
+  expect_handler_heard(CloseReason{4000, "bye", true});
 }
 
 TEST_F(WebSocketTest, TellsTheHandlerWhenTheClientCloses) {
@@ -227,9 +232,7 @@ TEST_F(WebSocketTest, TellsTheHandlerWhenTheClientCloses) {
   client.send("x");
   EXPECT_EQ(client.receive(kWait), "echo:x");
   client.close(1000, "done");
-  const std::optional<CloseReason> seen = observed_->closes.pop();
-  ASSERT_TRUE(seen);
-  EXPECT_EQ(*seen, (CloseReason{1000, "done", false}));
+  expect_handler_heard(CloseReason{1000, "done", false});
   EXPECT_FALSE(client.is_open());
 }
 
@@ -296,9 +299,7 @@ TEST_F(SmallFrames, ClosesAnOversizedFrameWith1009WhileOthersLiveOn) {
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->code, 1009);
   EXPECT_EQ(closed->reason, "frame_too_large");
-  const std::optional<CloseReason> seen = observed_->closes.pop();
-  ASSERT_TRUE(seen);
-  EXPECT_EQ(*seen, (CloseReason{1009, "frame_too_large", true}));
+  expect_handler_heard(CloseReason{1009, "frame_too_large", true});
   bystander.send("fine");
   EXPECT_EQ(bystander.receive(kWait), "echo:fine");
 }
@@ -383,9 +384,7 @@ TEST_F(WebSocketTest, StopsGracefullyClosingEveryWebSocketWithShuttingDown) {
     EXPECT_EQ(closed->reason, "shutting_down");
   }
   for (int i = 0; i < 2; ++i) {
-    const std::optional<CloseReason> seen = observed_->closes.pop();
-    ASSERT_TRUE(seen);
-    EXPECT_EQ(*seen, (CloseReason{1001, "shutting_down", true}));
+    expect_handler_heard(CloseReason{1001, "shutting_down", true});
   }
   EXPECT_EQ(stopped.wait_for(kWait), std::future_status::ready);
   EXPECT_EQ(running_.server().websocket_count(), 0U);
@@ -451,9 +450,7 @@ TEST_F(WebSocketTest, EchoesThePeersCloseAndHangsUpFirst) {
   EXPECT_EQ(frame->opcode, kClose);
   EXPECT_EQ(frame->close_code(), 4001);
   EXPECT_TRUE(client.wait_for_server_to_hang_up());
-  const std::optional<CloseReason> seen = observed_->closes.pop();
-  ASSERT_TRUE(seen);
-  EXPECT_EQ(*seen, (CloseReason{4001, "see you", false}));
+  expect_handler_heard(CloseReason{4001, "see you", false});
 }
 
 TEST_F(SmallFrames, Closes1009FromTheHeaderBeforeThePayloadIsSent) {
@@ -465,9 +462,7 @@ TEST_F(SmallFrames, Closes1009FromTheHeaderBeforeThePayloadIsSent) {
   EXPECT_EQ(frame->opcode, kClose);
   EXPECT_EQ(frame->close_code(), 1009);
   EXPECT_EQ(frame->payload.substr(2), "frame_too_large");
-  const std::optional<CloseReason> seen = observed_->closes.pop();
-  ASSERT_TRUE(seen);
-  EXPECT_EQ(*seen, (CloseReason{1009, "frame_too_large", true}));
+  expect_handler_heard(CloseReason{1009, "frame_too_large", true});
 }
 
 TEST_F(FastHeartbeat, PingsASilentConnectionAndKeepsItWhileItAnswers) {
