@@ -267,10 +267,7 @@ void DynamicSupervisor::terminate(const ExitReason& reason) {
 
 StartResult DynamicSupervisor::start_child(Runtime& runtime, Pid supervisor, ChildSpec spec,
                                            Duration timeout) {
-  CallOutcome<StartResult> answer =
-      core::call<StartResult>(runtime, supervisor, StartChild{std::move(spec)}, timeout);
-  if (!answer.ok()) return detail::no_start_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_start(runtime, supervisor, StartChild{std::move(spec)}, timeout);
 }
 
 void DynamicSupervisor::async_start_child(Runtime& runtime, Pid supervisor, ChildSpec spec,
@@ -284,10 +281,7 @@ void DynamicSupervisor::async_start_child(Runtime& runtime, Pid supervisor, Chil
 
 SupervisorResult DynamicSupervisor::terminate_child(Runtime& runtime, Pid supervisor, Pid child,
                                                     Duration timeout) {
-  CallOutcome<SupervisorResult> answer =
-      core::call<SupervisorResult>(runtime, supervisor, TerminateChild{child}, timeout);
-  if (!answer.ok()) return detail::no_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_result(runtime, supervisor, TerminateChild{child}, timeout);
 }
 
 }  // namespace otter::core

@@ -481,34 +481,22 @@ void Supervisor::terminate(const ExitReason& reason) {
 
 StartResult Supervisor::start_child(Runtime& runtime, Pid supervisor, ChildSpec spec,
                                     Duration timeout) {
-  CallOutcome<StartResult> answer =
-      core::call<StartResult>(runtime, supervisor, StartChild{std::move(spec)}, timeout);
-  if (!answer.ok()) return detail::no_start_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_start(runtime, supervisor, StartChild{std::move(spec)}, timeout);
 }
 
 SupervisorResult Supervisor::terminate_child(Runtime& runtime, Pid supervisor, std::string id,
                                              Duration timeout) {
-  CallOutcome<SupervisorResult> answer =
-      core::call<SupervisorResult>(runtime, supervisor, TerminateChild{std::move(id)}, timeout);
-  if (!answer.ok()) return detail::no_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_result(runtime, supervisor, TerminateChild{std::move(id)}, timeout);
 }
 
 StartResult Supervisor::restart_child(Runtime& runtime, Pid supervisor, std::string id,
                                       Duration timeout) {
-  CallOutcome<StartResult> answer =
-      core::call<StartResult>(runtime, supervisor, RestartChild{std::move(id)}, timeout);
-  if (!answer.ok()) return detail::no_start_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_start(runtime, supervisor, RestartChild{std::move(id)}, timeout);
 }
 
 SupervisorResult Supervisor::delete_child(Runtime& runtime, Pid supervisor, std::string id,
                                           Duration timeout) {
-  CallOutcome<SupervisorResult> answer =
-      core::call<SupervisorResult>(runtime, supervisor, DeleteChild{std::move(id)}, timeout);
-  if (!answer.ok()) return detail::no_answer(answer.failure());
-  return std::move(answer).value();
+  return detail::call_for_result(runtime, supervisor, DeleteChild{std::move(id)}, timeout);
 }
 
 }  // namespace otter::core

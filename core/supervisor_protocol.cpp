@@ -49,6 +49,18 @@ StartResult no_start_answer(const CallFailure& failure) {
                        "the supervisor did not answer: " + failure.to_string());
 }
 
+StartResult call_for_start(Runtime& runtime, Pid supervisor, Message request, Duration timeout) {
+  CallOutcome<StartResult> answer = call<StartResult>(runtime, supervisor, std::move(request), timeout);
+  if (!answer.ok()) return no_start_answer(answer.failure());
+  return std::move(answer).value();
+}
+
+SupervisorResult call_for_result(Runtime& runtime, Pid supervisor, Message request, Duration timeout) {
+  CallOutcome<SupervisorResult> answer = call<SupervisorResult>(runtime, supervisor, std::move(request), timeout);
+  if (!answer.ok()) return no_answer(answer.failure());
+  return std::move(answer).value();
+}
+
 StartResult refused_start(SupervisorError error, const std::string& message) {
   return StartResult::failed(ExitReason::error(std::string{to_string(error)} + ": " + message));
 }

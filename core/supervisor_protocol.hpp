@@ -23,6 +23,7 @@
 
 #include "core/call.hpp"
 #include "core/child_spec.hpp"
+#include "core/message.hpp"
 #include "core/pid.hpp"
 #include "core/runtime.hpp"
 
@@ -110,6 +111,11 @@ namespace detail {
 // A SupervisorResult / StartResult for a call that got no answer.
 [[nodiscard]] SupervisorResult no_answer(const CallFailure& failure);
 [[nodiscard]] StartResult no_start_answer(const CallFailure& failure);
+// Blocking calls for the helpers on Supervisor and DynamicSupervisor: the supervisor's
+// answer, or a refusal with SupervisorError::no_answer when none came.
+[[nodiscard]] StartResult call_for_start(Runtime& runtime, Pid supervisor, Message request, Duration timeout);
+[[nodiscard]] SupervisorResult call_for_result(Runtime& runtime, Pid supervisor, Message request,
+                                               Duration timeout);
 // The reason a start_child/restart_child refusal carries: "<code>: <sentence>".
 [[nodiscard]] StartResult refused_start(SupervisorError error, const std::string& message);
 }  // namespace detail

@@ -18,6 +18,7 @@
 #include "net/otter_client.hpp"
 #include "net/protocol.hpp"
 #include "net/ws_client.hpp"
+#include "tests/support/test_seed.hpp"
 
 namespace otter::testing {
 
@@ -25,12 +26,6 @@ using namespace std::chrono_literals;
 
 // Generous: only a broken build (or a sanitizer on a busy machine) waits this long.
 inline constexpr std::chrono::milliseconds kWait{30'000};
-
-// The seed of a property test: $OTTER_SEED, else `fallback`.
-inline std::uint64_t test_seed(std::uint64_t fallback) {
-  if (const char* text = std::getenv("OTTER_SEED")) return std::strtoull(text, nullptr, 10);
-  return fallback;
-}
 
 inline std::size_t count_occurrences(std::string_view text, std::string_view needle) {
   std::size_t count = 0;

@@ -7,7 +7,7 @@
 
 #include "net/http_client.hpp"
 #include "server_fixture.hpp"
-#include "temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace otter::net {
 namespace {
@@ -194,7 +194,7 @@ class HttpStaticFiles : public ::testing::Test {
 
   HttpClient client() { return client_for(*running_); }
 
-  testing::TempDir dir_;
+  otter::testing::TempDir dir_;
   std::optional<RunningServer> running_;
 };
 

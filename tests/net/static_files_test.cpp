@@ -6,7 +6,7 @@
 
 #include <optional>
 
-#include "temp_dir.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace otter::net {
 namespace {
@@ -32,7 +32,7 @@ class StaticFilesTest : public ::testing::Test {
 
   [[nodiscard]] Response serve(std::string_view path) const { return files_->serve(path); }
 
-  testing::TempDir dir_;
+  otter::testing::TempDir dir_;
   std::optional<StaticFiles> files_;
 };
 
@@ -124,14 +124,14 @@ TEST_F(StaticFilesTest, FollowsSymlinksThatStayInsideTheRoot) {
 }
 
 TEST(StaticFiles, RefusesARootThatIsNotADirectory) {
-  testing::TempDir dir;
+  otter::testing::TempDir dir;
   dir.write("file.txt", "x");
   EXPECT_THROW(StaticFiles(dir.path() / "file.txt"), std::invalid_argument);
   EXPECT_THROW(StaticFiles(dir.path() / "missing"), std::invalid_argument);
 }
 
 TEST(StaticFiles, RefusesFilesOverTheSizeLimit) {
-  testing::TempDir dir;
+  otter::testing::TempDir dir;
   dir.write("big.txt", std::string(100, 'x'));
   dir.write("small.txt", std::string(10, 'x'));
   const StaticFiles files(dir.path(), {}, 50);

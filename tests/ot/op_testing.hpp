@@ -10,16 +10,14 @@
 #include <string_view>
 
 #include "ot/operation.hpp"
+#include "tests/support/test_seed.hpp"
+#include "tests/support/utf8_text.hpp"
 
 namespace otter::ot::testing {
 
-// OTTER_SEED overrides the fixed default, so a failure printed with its seed replays.
-inline std::uint64_t test_seed(std::uint64_t default_seed = 20240611) {
-  if (const char* env = std::getenv("OTTER_SEED"); env != nullptr && *env != '\0') {
-    return std::strtoull(env, nullptr, 10);
-  }
-  return default_seed;
-}
+using otter::testing::test_seed;
+using otter::testing::to_u32;
+using otter::testing::to_utf8;
 
 class Random {
  public:
@@ -32,44 +30,6 @@ class Random {
  private:
   std::mt19937_64 engine_;
 };
-
-inline void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes valid UTF-8 (test texts only ever hold what to_utf8 made).
-inline std::u32string to_u32(std::string_view utf8) {
-  std::u32string out;
-  for (std::size_t i = 0; i < utf8.size();) {
-    const auto lead = static_cast<unsigned char>(utf8[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    char32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
-    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-    out += cp;
-    i += length;
-  }
-  return out;
-}
-
-inline std::string to_utf8(std::u32string_view text) {
-  std::string out;
-  for (const char32_t cp : text) append_utf8(out, cp);
-  return out;
-}
 
 // 1-, 2-, 3- and 4-byte characters, a combining mark and a newline.
 inline char32_t random_code_point(Random& random) {

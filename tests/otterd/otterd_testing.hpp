@@ -17,6 +17,7 @@
 #include "net/http_client.hpp"
 #include "net/ws_client.hpp"
 #include "tests/support/otterd_process.hpp"
+#include "tests/support/test_seed.hpp"
 
 namespace otter::otterd::testing {
 
@@ -24,16 +25,9 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using otter::testing::OtterdOptions;
 using otter::testing::OtterdProcess;
+using otter::testing::test_seed;
 
 inline constexpr std::chrono::milliseconds kWait{15'000};
-
-// OTTER_SEED overrides the fixed default, so a failure printed with its seed replays.
-inline std::uint64_t test_seed(std::uint64_t default_seed = 20240611) {
-  if (const char* env = std::getenv("OTTER_SEED"); env != nullptr && *env != '\0') {
-    return std::strtoull(env, nullptr, 10);
-  }
-  return default_seed;
-}
 
 inline json::value parse_json(std::string_view text) {
   boost::system::error_code error;

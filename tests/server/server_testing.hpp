@@ -29,6 +29,8 @@
 #include "server/service.hpp"
 #include "server/session.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_seed.hpp"
 
 namespace otter::server::testing {
 
@@ -36,32 +38,8 @@ using namespace std::chrono_literals;
 
 inline constexpr std::chrono::seconds kWait{10};
 
-// OTTER_SEED overrides the fixed default, so a failure printed with its seed replays.
-inline std::uint64_t test_seed(std::uint64_t default_seed = 20240611) {
-  if (const char* env = std::getenv("OTTER_SEED"); env != nullptr && *env != '\0') {
-    return std::strtoull(env, nullptr, 10);
-  }
-  return default_seed;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "otter-server-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using otter::testing::TempDir;
+using otter::testing::test_seed;
 
 // The client's side of a WebSocket, in memory: frames the session sent, in order.
 class FakeConnection final : public Outbound {

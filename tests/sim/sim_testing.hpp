@@ -1,16 +1,15 @@
-// Seeds of the simulator's tests: a fixed default, overridable with $OTTER_SEED.
+// Seeds of the simulator's tests (tests/support/test_seed.hpp) and how a failure names one.
 #pragma once
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "tests/support/test_seed.hpp"
+
 namespace otter::sim::testing {
 
-inline std::uint64_t test_seed(std::uint64_t fallback) {
-  if (const char* text = std::getenv("OTTER_SEED")) return std::strtoull(text, nullptr, 10);
-  return fallback;
-}
+using otter::testing::test_seed;
 
 inline std::string seed_trace(std::uint64_t seed) { return "OTTER_SEED=" + std::to_string(seed); }
 

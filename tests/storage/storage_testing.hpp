@@ -17,38 +17,15 @@
 #include "ot/operation.hpp"
 #include "storage/records.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_seed.hpp"
+#include "tests/support/utf8_text.hpp"
 
 namespace otter::storage::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "otter-storage-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// OTTER_SEED overrides the fixed default, so a failure printed with its seed replays.
-inline std::uint64_t test_seed(std::uint64_t default_seed = 20240611) {
-  if (const char* env = std::getenv("OTTER_SEED"); env != nullptr && *env != '\0') {
-    return std::strtoull(env, nullptr, 10);
-  }
-  return default_seed;
-}
+using otter::testing::TempDir;
+using otter::testing::test_seed;
+using otter::testing::to_utf8;
 
 inline std::unique_ptr<SqliteStore> open_store(const std::string& path, SqliteOptions options = {}) {
   Expected<std::unique_ptr<SqliteStore>> store = SqliteStore::open(path, options);
@@ -66,28 +43,6 @@ inline ot::Operation append_op(std::size_t length, std::string_view text) {
 inline StoredOp stored(std::uint64_t revision, ot::Operation op, std::string client_id = "client-a",
                        std::uint64_t seq = 0) {
   return StoredOp{revision, std::move(client_id), seq == 0 ? revision : seq, std::move(op), now_timestamp()};
-}
-
-inline std::string to_utf8(std::u32string_view text) {
-  std::string out;
-  for (const char32_t cp : text) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  return out;
 }
 
 // Random edits over a text held as code points: each edit() returns an op for the current
