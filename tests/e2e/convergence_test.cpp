@@ -7,6 +7,7 @@
 // interleaving is the threads').
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -21,6 +22,8 @@ namespace {
 constexpr std::uint64_t kDefaultSeed = 20'261'121;
 constexpr int kEditors = 4;
 constexpr int kEditsPerEditor = 150;
+
+using Editors = std::vector<std::unique_ptr<net::OtterClient>>;
 
 // Pieces of text with 1-, 2-, 3- and 4-byte code points and a combining sequence.
 constexpr std::string_view kPieces[] = {"a", "Z", " ", "\n", "é", "ß", "漢字", "🦦", "🎉", "e\u0301", "ok"};
@@ -57,8 +60,7 @@ void random_edit(net::OtterClient& client, const std::string& doc, std::mt19937_
 }
 
 // Every editor reaches the server's revision and holds exactly its text.
-void expect_converged(std::vector<std::unique_ptr<net::OtterClient>>& editors, std::uint16_t port,
-                      const std::string& doc) {
+void expect_converged(Editors& editors, std::uint16_t port, const std::string& doc) {
   for (auto& editor : editors) ASSERT_TRUE(editor->wait_synced(kWait)) << editor->client_id() << " is not synced";
   const net::DocumentView server = server_view(port, doc);
   for (auto& editor : editors) {
@@ -80,29 +82,45 @@ void expect_converged(std::vector<std::unique_ptr<net::OtterClient>>& editors, s
   }
 }
 
-// kEditors editors on one document, each on its own thread, against `server`.
+// kEditors clients connected to `port`, each with `doc` open; client ids "<prefix>-<i>".
+Editors open_editors(std::uint16_t port, const std::string& doc, const std::string& prefix) {
+  Editors editors;
+  for (int i = 0; i < kEditors; ++i) {
+    editors.push_back(connect_editor(port, prefix + "-" + std::to_string(i)));
+    EXPECT_TRUE(editors.back()->open(doc)) << editors.back()->client_id();
+  }
+  return editors;
+}
+
+// Runs body(i) for every editor i, each on its own thread, and waits for them all.
+void on_every_editor_thread(const std::function<void(int)>& body) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kEditors; ++i) threads.emplace_back(body, i);
+  for (std::thread& thread : threads) thread.join();
+}
+
+// kEditsPerEditor random edits by every editor at once, seeded per editor; after_edit(i, k)
+// runs on editor i's thread after its edit k.
+void edit_concurrently(Editors& editors, const std::string& doc, std::uint64_t seed,
+                       const std::function<void(int, int)>& after_edit = {}) {
+  on_every_editor_thread([&](int i) {
+    std::mt19937_64 rng(seed + static_cast<std::uint64_t>(i));
+    for (int k = 0; k < kEditsPerEditor; ++k) {
+      random_edit(*editors[i], doc, rng);
+      // Now and then wait for the ack, so ops go out one by one, not all composed.
+      if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
+        ASSERT_TRUE(editors[i]->wait_synced(doc, kWait));
+      }
+      if (after_edit) after_edit(i, k);
+    }
+  });
+}
+
 void edit_concurrently_and_converge(OtterdProcess& server, const std::string& doc) {
   const std::uint64_t seed = test_seed(kDefaultSeed);
   SCOPED_TRACE("OTTER_SEED=" + std::to_string(seed));
-  std::vector<std::unique_ptr<net::OtterClient>> editors;
-  for (int i = 0; i < kEditors; ++i) {
-    editors.push_back(connect_editor(server.port(), "c-conv-" + std::to_string(i)));
-    ASSERT_TRUE(editors.back()->open(doc));
-  }
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kEditors; ++i) {
-    threads.emplace_back([&, i] {
-      std::mt19937_64 rng(seed + static_cast<std::uint64_t>(i));
-      for (int k = 0; k < kEditsPerEditor; ++k) {
-        random_edit(*editors[i], doc, rng);
-        // Now and then wait for the ack, so ops go out one by one, not all composed.
-        if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
-          ASSERT_TRUE(editors[i]->wait_synced(doc, kWait));
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
+  Editors editors = open_editors(server.port(), doc, "c-conv");
+  edit_concurrently(editors, doc, seed);
   expect_converged(editors, server.port(), doc);
   // Enough ops reached the server one by one for their order to interleave.
   EXPECT_GT(server_view(server.port(), doc).revision, static_cast<std::uint64_t>(kEditors * kEditsPerEditor / 8));
@@ -125,25 +143,10 @@ TEST(Convergence, ConcurrentEditorsConvergeWhileTheNetworkCutsTheirConnections) 
   OtterdProcess server;
   TcpProxy proxy(server.port());
   const std::string doc = "converge-cut";
-  std::vector<std::unique_ptr<net::OtterClient>> editors;
-  for (int i = 0; i < kEditors; ++i) {
-    editors.push_back(connect_editor(proxy.port(), "c-cut-" + std::to_string(i)));
-    ASSERT_TRUE(editors.back()->open(doc));
-  }
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kEditors; ++i) {
-    threads.emplace_back([&, i] {
-      std::mt19937_64 rng(seed + static_cast<std::uint64_t>(i));
-      for (int k = 0; k < kEditsPerEditor; ++k) {
-        random_edit(*editors[i], doc, rng);
-        if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
-          ASSERT_TRUE(editors[i]->wait_synced(doc, kWait));
-        }
-        if (i == 0 && k % 25 == 24) proxy.cut();  // everyone's connection, mid-stream
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
+  Editors editors = open_editors(proxy.port(), doc, "c-cut");
+  edit_concurrently(editors, doc, seed, [&](int i, int k) {
+    if (i == 0 && k % 25 == 24) proxy.cut();  // everyone's connection, mid-stream
+  });
   expect_converged(editors, proxy.port(), doc);
   EXPECT_GE(proxy.connections(), static_cast<std::size_t>(2 * kEditors)) << "the cuts did not force reconnects";
 }
@@ -153,22 +156,14 @@ TEST(Convergence, EveryEditSurvivesCutConnectionsExactlyOnce) {
   OtterdProcess server;
   TcpProxy proxy(server.port());
   const std::string doc = "once";
-  std::vector<std::unique_ptr<net::OtterClient>> editors;
-  for (int i = 0; i < kEditors; ++i) {
-    editors.push_back(connect_editor(proxy.port(), "c-once-" + std::to_string(i)));
-    ASSERT_TRUE(editors.back()->open(doc));
-  }
+  Editors editors = open_editors(proxy.port(), doc, "c-once");
   constexpr int kTokens = 40;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kEditors; ++i) {
-    threads.emplace_back([&, i] {
-      for (int k = 0; k < kTokens; ++k) {
-        ASSERT_TRUE(editors[i]->insert(doc, 0, "<🦦" + std::to_string(i) + ":" + std::to_string(k) + ">"));
-        if (i == 0 && k % 10 == 9) proxy.cut();
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
+  on_every_editor_thread([&](int i) {
+    for (int k = 0; k < kTokens; ++k) {
+      ASSERT_TRUE(editors[i]->insert(doc, 0, "<🦦" + std::to_string(i) + ":" + std::to_string(k) + ">"));
+      if (i == 0 && k % 10 == 9) proxy.cut();
+    }
+  });
   expect_converged(editors, proxy.port(), doc);
   EXPECT_GE(proxy.connections(), static_cast<std::size_t>(2 * kEditors)) << "the cuts did not force reconnects";
   const std::string text = server_view(server.port(), doc).text;

@@ -2,14 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "op_testing.hpp"
+
 namespace otter::ot {
 namespace {
 
-Operation insert_at(std::size_t position, std::string_view text, std::size_t length) {
-  Operation op;
-  op.retain(position).insert(text).retain(length - position);
-  return op;
-}
+using testing::insert_at;
 
 TEST(Client, StartsSynchronized) {
   const Client client(7, 3);

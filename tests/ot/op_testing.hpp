@@ -31,6 +31,13 @@ class Random {
   std::mt19937_64 engine_;
 };
 
+// The op that inserts `text` at `position` in a document of `length` code points.
+inline Operation insert_at(std::size_t position, std::string_view text, std::size_t length) {
+  Operation op;
+  op.retain(position).insert(text).retain(length - position);
+  return op;
+}
+
 // 1-, 2-, 3- and 4-byte characters, a combining mark and a newline.
 inline char32_t random_code_point(Random& random) {
   static constexpr char32_t kAlphabet[] = {U'a',      U'b',      U'c',      U'x',          U' ',         U'\n',

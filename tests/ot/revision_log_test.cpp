@@ -4,14 +4,12 @@
 
 #include <vector>
 
+#include "op_testing.hpp"
+
 namespace otter::ot {
 namespace {
 
-Operation insert_at(std::size_t position, std::string_view text, std::size_t length) {
-  Operation op;
-  op.retain(position).insert(text).retain(length - position);
-  return op;
-}
+using testing::insert_at;
 
 TEST(RevisionLog, StartsAtTheGivenRevisionWithNoHistory) {
   const RevisionLog log(42, 10);

@@ -9,16 +9,11 @@ namespace otter::ot {
 namespace {
 
 using testing::generate_op;
+using testing::insert_at;
 using testing::Random;
 using testing::random_text;
 using testing::test_seed;
 using testing::to_utf8;
-
-Operation insert_at(std::size_t position, std::string_view text, std::size_t length) {
-  Operation op;
-  op.retain(position).insert(text).retain(length - position);
-  return op;
-}
 
 TEST(Transform, TheLeftInsertGoesFirstWhenBothInsertAtOnePlace) {
   const Operation a = insert_at(1, "A", 3);
