@@ -13,6 +13,7 @@
 #include "net/rest_api.hpp"
 #include "net/router.hpp"
 #include "server/service.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace otter::otterd {
 namespace {
@@ -30,11 +31,8 @@ std::string concrete(std::string path) {
 class ApiDocsTest : public ::testing::Test {
  protected:
   ApiDocsTest() {
-    std::string pattern = (fs::temp_directory_path() / "otterd-api-docs-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    directory_ = pattern;
     server::ServiceOptions options;
-    options.storage.path = (directory_ / "otter.db").string();
+    options.storage.path = directory_.file("otter.db");
     auto started = server::Service::start(runtime_, options);
     if (!started) throw std::runtime_error(started.error().message);
     service_ = std::move(*started);
@@ -45,11 +43,9 @@ class ApiDocsTest : public ::testing::Test {
     rest_->stop();
     service_->stop();
     runtime_.shutdown();
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
   }
 
-  fs::path directory_;
+  otter::testing::TempDir directory_;
   core::Runtime runtime_{core::RuntimeOptions{.threads = 2}};
   std::unique_ptr<server::Service> service_;
   std::unique_ptr<net::RestApi> rest_;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tests/otterd/otterd_testing.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace otter::otterd::testing {
 namespace {
@@ -19,31 +20,18 @@ constexpr std::string_view kSecret = "the-secret-next-to-the-frontend";
 class FrontendBuild {
  public:
   FrontendBuild() {
-    std::string pattern = (fs::temp_directory_path() / "otterd-frontend-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-    write("dist/index.html", "<!doctype html><title>Otter editor</title>");
-    write("dist/app.js", "console.log('otter');");
-    write("dist/assets/style.css", "body { color: black; }");
-    write("secret.txt", kSecret);
-    write("dist-2/secret.txt", kSecret);  // a sibling sharing the prefix "dist"
-    fs::create_symlink(root_ / "secret.txt", root_ / "dist" / "escape.txt");
+    root_.write("dist/index.html", "<!doctype html><title>Otter editor</title>");
+    root_.write("dist/app.js", "console.log('otter');");
+    root_.write("dist/assets/style.css", "body { color: black; }");
+    root_.write("secret.txt", kSecret);
+    root_.write("dist-2/secret.txt", kSecret);  // a sibling sharing the prefix "dist"
+    fs::create_symlink(root_.path() / "secret.txt", root_.path() / "dist" / "escape.txt");
   }
-  ~FrontendBuild() {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
-  FrontendBuild(const FrontendBuild&) = delete;
-  FrontendBuild& operator=(const FrontendBuild&) = delete;
 
-  [[nodiscard]] fs::path dist() const { return root_ / "dist"; }
+  [[nodiscard]] fs::path dist() const { return root_.path() / "dist"; }
 
  private:
-  void write(const fs::path& relative, std::string_view content) const {
-    fs::create_directories((root_ / relative).parent_path());
-    std::ofstream(root_ / relative, std::ios::binary) << content;
-  }
-  fs::path root_;
+  otter::testing::TempDir root_;
 };
 
 TEST(StaticFilesTest, TheFrontendsFilesAreServedWithTheirContentTypes) {
