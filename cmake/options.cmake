@@ -25,6 +25,17 @@ elseif(OTTER_SANITIZER STREQUAL "tsan")
 elseif(NOT OTTER_SANITIZER STREQUAL "")
   message(FATAL_ERROR "OTTER_SANITIZER must be '', 'asan' or 'tsan', not '${OTTER_SANITIZER}'")
 endif()
+# Fuzz builds (clang): every library gets libFuzzer's coverage hooks and ASan + UBSan, so
+# the fuzzer is guided by, and catches bugs in, the code under test rather than only the
+# fuzz target's own file. The targets add -fsanitize=fuzzer at link (tests/fuzz/).
+if(OTTER_BUILD_FUZZ)
+  if(NOT OTTER_SANITIZER STREQUAL "")
+    message(FATAL_ERROR "OTTER_BUILD_FUZZ brings its own sanitizers: leave OTTER_SANITIZER empty")
+  endif()
+  target_compile_options(otter_sanitizers INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(otter_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
 
 # Every target of ours links this one: warnings + the chosen sanitizer.
 add_library(otter_build_flags INTERFACE)

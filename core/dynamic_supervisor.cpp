@@ -241,7 +241,7 @@ void DynamicSupervisor::begin_shutdown(ExitReason reason) {
       waiting_for_restart.push_back(key);
     } else if (!stopper_.is_stopping(child.pid)) {
       // All at once: the children are independent of each other.
-      stopper_.stop(stop_target(child), [this, key](Pid, const ExitReason&) { forget(key); });
+      stopper_.stop(stop_target(child), [this, key = key](Pid, const ExitReason&) { forget(key); });
     }
   }
   for (const Key key : waiting_for_restart) forget(key);

@@ -38,7 +38,7 @@ class NodeCache {
     cache_state = CacheState::destroyed;
     while (head_ != nullptr) {
       FreeBlock* next = take_link(head_);
-      ::operator delete(static_cast<void*>(head_), sizeof(MailboxNode));
+      ::operator delete(static_cast<void*>(head_));  // unsized: clang has no sized delete by default
       head_ = next;
     }
   }
@@ -103,7 +103,7 @@ void MailboxNode::operator delete(void* memory, std::size_t size) noexcept {
       node_cache.give(memory)) {
     return;
   }
-  ::operator delete(memory, size);
+  ::operator delete(memory);
 }
 
 Mailbox::~Mailbox() {

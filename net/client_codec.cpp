@@ -287,11 +287,9 @@ Expected<ClientMessage> decode_client_message(std::string_view frame, const Deco
   // What an error echoes: the id, and doc/seq when the frame had them in the right type.
   ErrorMessage echo;
   if (const json::value* id = object->if_contains("id")) {
-    echo.id = detail::request_id_from_json(*id);
-    if (!echo.id) {
-      return make_error(ErrorCode::invalid_message,
-                          "field \"id\" must be a number or a string, not " + detail::describe(*id));
-    }
+    Expected<RequestId> read = detail::request_id_from_json(*id);
+    if (!read) return std::move(read).error();
+    echo.id = std::move(*read);
   }
   if (const json::value* doc = object->if_contains("doc"); doc != nullptr && doc->is_string()) {
     echo.doc = std::string(doc->get_string());

@@ -84,13 +84,17 @@ std::size_t compact_json_size(const json::value& value) {
   }
 }
 
-std::optional<RequestId> request_id_from_json(const json::value& value) {
+Expected<RequestId> request_id_from_json(const json::value& value) {
   switch (value.kind()) {
     case json::kind::int64: return RequestId(value.get_int64());
     case json::kind::uint64: return RequestId(value.get_uint64());
-    case json::kind::double_: return RequestId(value.get_double());
-    case json::kind::string: return RequestId(std::string(value.get_string()));
-    default: return std::nullopt;
+    case json::kind::string:
+      if (value.get_string().size() <= kMaxRequestIdBytes) return RequestId(std::string(value.get_string()));
+      return make_error(ErrorCode::invalid_message, "field \"id\" must be at most " + std::to_string(kMaxRequestIdBytes) +
+                                                        " bytes, not " + std::to_string(value.get_string().size()));
+    default:
+      return make_error(ErrorCode::invalid_message,
+                        "field \"id\" must be an integer or a string, not " + describe(value));
   }
 }
 

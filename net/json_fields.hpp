@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 
+#include "net/expected.hpp"
 #include "net/messages.hpp"
 
 namespace otter::net::detail {
@@ -26,7 +27,9 @@ namespace json = boost::json;
 // The size of `value` written as compact JSON (as json::serialize would), without writing it.
 [[nodiscard]] std::size_t compact_json_size(const json::value& value);
 
-[[nodiscard]] std::optional<RequestId> request_id_from_json(const json::value& value);
+// The id a message's "id" field holds, or the invalid_message error refusing it (a number
+// with a fraction or an exponent, a string over kMaxRequestIdBytes, anything else).
+[[nodiscard]] Expected<RequestId> request_id_from_json(const json::value& value);
 [[nodiscard]] json::value to_json(const RequestId& id);
 
 class FieldReader {

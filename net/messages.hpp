@@ -29,16 +29,21 @@ namespace otter::net {
 inline constexpr std::int64_t kProtocolVersion = 1;
 inline constexpr std::uint64_t kMaxWireInteger = (std::uint64_t{1} << 53) - 1;
 
-// A request id: a number or a string the client chooses, echoed verbatim. Integers that fit
+// A request id's longest string form, in bytes.
+inline constexpr std::size_t kMaxRequestIdBytes = 128;
+
+// A request id: an integer (64-bit, signed or not) or a string of at most
+// kMaxRequestIdBytes that the client chooses, echoed verbatim. Integers that fit
 // std::int64_t are held as int64 whatever type built them, so ids compare by value.
+// Numbers with a fraction or an exponent are not ids: Boost.JSON 1.81 does not always parse
+// them to the nearest double, so one could not be echoed exactly (tests/fuzz/protocol_fuzz).
 class RequestId {
  public:
-  using Value = std::variant<std::int64_t, std::uint64_t, double, std::string>;
+  using Value = std::variant<std::int64_t, std::uint64_t, std::string>;
 
   RequestId(std::int64_t number) : value_(number) {}  // NOLINT: implicit by design
   RequestId(int number) : value_(std::int64_t{number}) {}  // NOLINT
   RequestId(std::uint64_t number);                     // NOLINT
-  explicit RequestId(double number) : value_(number) {}
   RequestId(std::string text) : value_(std::move(text)) {}  // NOLINT
   RequestId(const char* text) : value_(std::string(text)) {}  // NOLINT
 

@@ -345,11 +345,9 @@ Expected<ServerMessage> decode_server_message(std::string_view frame) {
   }
   std::optional<RequestId> id;
   if (const json::value* id_value = object->if_contains("id")) {
-    id = detail::request_id_from_json(*id_value);
-    if (!id) {
-      return make_error(ErrorCode::invalid_message,
-                          "field \"id\" must be a number or a string, not " + detail::describe(*id_value));
-    }
+    Expected<RequestId> read = detail::request_id_from_json(*id_value);
+    if (!read) return std::move(read).error();
+    id = std::move(*read);
   }
   const json::value* type_value = object->if_contains("type");
   const json::string* type = type_value != nullptr ? type_value->if_string() : nullptr;

@@ -5,7 +5,8 @@
 #   1. installs Debian packages (scripts/setup.sh)
 #   2. ASan+UBSan build of everything, the whole test suite under it
 #   3. ThreadSanitizer build, the tests labelled `concurrency` under it
-#   4. the frontend: npm test (the TypeScript OT client), then the browser tests
+#   4. the libFuzzer targets (clang): built, and a short seeded run of each
+#   5. the frontend: npm test (the TypeScript OT client), then the browser tests
 #
 # In CI (CI=true) warnings are errors (in the ASan build, which compiles everything).
 # Set OTTER_JOBS to change build parallelism.
@@ -43,6 +44,29 @@ cmake --build --preset tsan -j "$jobs" --target "${tsan_targets[@]}"
 step "Concurrency tests under TSan"
 # TSan's runtime needs ASLR entropy it can handle; Debian 12 kernels may use more.
 setarch "$(uname -m)" -R ctest --preset tsan -j "$jobs" -L concurrency
+
+step "Fuzz targets: build with clang and libFuzzer, a short seeded run of each"
+# Keeps them building and shows nothing they already reach has broken. Fixed seeds and run
+# counts, so a run is repeatable; longer runs are in docs/ot.md and docs/protocol.md.
+cmake --preset fuzz -DOTTER_WERROR=$werror >/dev/null
+cmake --build --preset fuzz -j "$jobs" --target ot_fuzz ws_frame_fuzz protocol_fuzz
+fuzz_scratch=$(mktemp -d)
+trap 'rm -rf "$fuzz_scratch"' EXIT
+fuzz() {  # fuzz TARGET RUNS [SEED_CORPUS]: a find (crash-* in the scratch dir) fails the step
+  local binary="$PWD/build/fuzz/tests/fuzz/$1" log="$fuzz_scratch/$1.log"
+  mkdir -p "$fuzz_scratch/$1"
+  if [ -n "${3:-}" ]; then cp -r "$3"/. "$fuzz_scratch/$1"; fi
+  if (cd "$fuzz_scratch" && "$binary" -seed=1 -runs="$2" "$1" >"$log" 2>&1); then
+    echo "$1: $(tail -n 1 "$log")"
+  else
+    tail -n 40 "$log" >&2
+    echo "$1 found a failure; see above" >&2
+    return 1
+  fi
+}
+fuzz ot_fuzz 500000 tests/fuzz/corpus
+fuzz ws_frame_fuzz 1000000
+fuzz protocol_fuzz 1000000 tests/fuzz/protocol_corpus
 
 # ---- frontend (frontend/, docs/frontend.md) ---------------------------------------------
 step "Frontend unit tests (TypeScript OT client, shared vectors)"
