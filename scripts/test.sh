@@ -64,8 +64,8 @@ fuzz() {  # fuzz TARGET RUNS [SEED_CORPUS]: a find (crash-* in the scratch dir) 
     return 1
   fi
 }
-fuzz ot_fuzz 500000 tests/fuzz/corpus
-fuzz ws_frame_fuzz 1000000
+fuzz ot_fuzz 200000 tests/fuzz/corpus
+fuzz ws_frame_fuzz 400000
 fuzz protocol_fuzz 1000000 tests/fuzz/protocol_corpus
 fuzz static_files_fuzz 200000 tests/fuzz/static_files_corpus
 
