@@ -8,6 +8,7 @@
 //
 // The clock is passed in, so the rule is tested without waiting.
 #include <chrono>
+#include <cstddef>
 #include <deque>
 #include <optional>
 #include <string>
@@ -28,8 +29,10 @@ class RestartIntensity {
     while (!recent_.empty() && now - recent_.front() > window_) recent_.pop_front();
     recent_.push_back(now);
     // Only "more than max_restarts" matters: older entries beyond that change nothing.
-    while (static_cast<int>(recent_.size()) > max_restarts_ + 1) recent_.pop_front();
-    return static_cast<int>(recent_.size()) <= max_restarts_;
+    // (Counted in size_t: max_restarts_ + 1 overflows an int at INT_MAX.)
+    const auto limit = static_cast<std::size_t>(max_restarts_);
+    while (recent_.size() > limit + 1) recent_.pop_front();
+    return recent_.size() <= limit;
   }
 
   // What is wrong with a supervisor's limits, or nullopt. `what` names where they were

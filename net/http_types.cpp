@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "ot/utf8.hpp"
+
 namespace otter::net {
 namespace {
 
@@ -47,7 +49,10 @@ const std::string& Request::param(std::string_view name) const {
 Response json_error(int status, std::string_view code, std::string_view message) {
   boost::json::object body;
   body["code"] = boost::json::string_view(code.data(), code.size());
-  body["message"] = boost::json::string_view(message.data(), message.size());
+  // A message may quote what the client sent (a percent-decoded path or query value: any
+  // bytes); JSON text must be UTF-8, so invalid bytes become U+FFFD.
+  const std::string utf8_message = ot::replace_invalid_utf8(message);
+  body["message"] = boost::json::string_view(utf8_message.data(), utf8_message.size());
   return Response::json(status, boost::json::serialize(body));
 }
 

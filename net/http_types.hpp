@@ -57,7 +57,8 @@ struct Response {
   }
 };
 
-// {"code": code, "message": message} with `status`; JSON-escaped.
+// {"code": code, "message": message} with `status`; JSON-escaped, and any bytes of `message`
+// that are not UTF-8 replaced by U+FFFD, so the body is always valid JSON.
 [[nodiscard]] Response json_error(int status, std::string_view code, std::string_view message);
 
 // Percent-decoding (RFC 3986): "%41" -> "A". nullopt for a malformed escape ("%4", "%zz").

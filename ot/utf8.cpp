@@ -65,6 +65,24 @@ std::optional<std::size_t> validated_code_points(std::string_view text) noexcept
 
 bool is_valid_utf8(std::string_view text) noexcept { return validated_code_points(text).has_value(); }
 
+std::string replace_invalid_utf8(std::string_view text) {
+  if (is_valid_utf8(text)) return std::string(text);
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = sequence_length(text, i);
+    if (len == 0) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out += text.substr(i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
 std::size_t count_code_points(std::string_view text) noexcept {
   std::size_t count = 0;
   std::size_t i = 0;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,6 +134,12 @@ TEST(RestartIntensity, AllowsMaxRestartsWithinTheWindowAndForgetsOlderOnes) {
 
   detail::RestartIntensity none(0, 5s);
   EXPECT_FALSE(none.allow_restart(t0));
+
+  // The largest limit is a valid "never give up" (rest_api_fuzz found max_restarts + 1
+  // overflowing an int there; UBSan in the ASan build reports it).
+  detail::RestartIntensity unlimited(std::numeric_limits<int>::max(), 5s);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(unlimited.allow_restart(t0 + std::chrono::milliseconds(i)));
+  EXPECT_EQ(unlimited.recent_restarts(), 3u);
 }
 
 // --- start order and strategies ---------------------------------------------------------

@@ -146,5 +146,10 @@ TEST(HttpTypes, JsonErrorEscapesItsMessage) {
   EXPECT_EQ(response.body, R"({"code":"not_found","message":"no \"doc\"\n"})");
 }
 
+TEST(HttpTypes, JsonErrorReplacesBytesThatAreNotUtf8SoTheBodyStaysJson) {
+  const Response response = json_error(400, "invalid_message", "not \"\xFF\xFE" "0\", \u00e9");
+  EXPECT_EQ(response.body, "{\"code\":\"invalid_message\",\"message\":\"not \\\"\uFFFD\uFFFD" "0\\\", \u00e9\"}");
+}
+
 }  // namespace
 }  // namespace otter::net

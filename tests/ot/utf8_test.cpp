@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 namespace otter::ot {
@@ -51,6 +52,31 @@ TEST(Utf8, CountsCodePointsNotBytes) {
   EXPECT_EQ(count_code_points("abcdefgh\u4e2dabcdefgh\U0001F600"), 18U);
   EXPECT_EQ(validated_code_points("x\U0001F600y"), 3U);
   EXPECT_EQ(validated_code_points("x\xFFy"), std::nullopt);
+}
+
+TEST(Utf8, ReplaceInvalidUtf8KeepsValidTextAndReplacesEachBadByte) {
+  const std::string valid = "a\u00e9\u4e2d\U0001F600\0z"s;
+  EXPECT_EQ(replace_invalid_utf8(valid), valid);
+  EXPECT_EQ(replace_invalid_utf8("a\xFF" "b"), "a\uFFFD" "b");
+  EXPECT_EQ(replace_invalid_utf8("\xE4\xB8"), "\uFFFD\uFFFD");            // a cut 3-byte character
+  EXPECT_EQ(replace_invalid_utf8("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");  // a surrogate
+  EXPECT_EQ(replace_invalid_utf8("\xC0\xAFx\xE4\xB8\xAD"), "\uFFFD\uFFFDx\u4e2d");  // overlong '/'
+}
+
+TEST(Utf8, ReplaceInvalidUtf8AlwaysGivesValidText) {
+  std::uint64_t state = 20261122;  // xorshift: any bytes, seeded
+  for (int round = 0; round < 2000; ++round) {
+    std::string bytes(round % 23, '\0');
+    for (char& byte : bytes) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      byte = static_cast<char>(state);
+    }
+    const std::string replaced = replace_invalid_utf8(bytes);
+    ASSERT_TRUE(is_valid_utf8(replaced)) << "round " << round;
+    if (is_valid_utf8(bytes)) EXPECT_EQ(replaced, bytes);
+  }
 }
 
 TEST(Utf8, ByteOffsetOfACodePointSkipsWholeCharacters) {

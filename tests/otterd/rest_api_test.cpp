@@ -231,7 +231,9 @@ TEST_F(RestApiTest, HistoryListsTheOpsAfterARevisionInPages) {
   const net::HttpResponse future = api_.get("/api/docs/history/ops?since=5");
   EXPECT_EQ(future.status, 404) << future.body;
   EXPECT_EQ(error_code_of(future), "revision_in_future");
-  for (const char* bad : {"?since=x", "?since=-1", "?limit=0", "?limit=1000000000", "?since=1.0"}) {
+  // %FF%FE: bytes that are not UTF-8, quoted back in the sentence (rest_api_fuzz's find:
+  // the body was not valid JSON until json_error replaced them).
+  for (const char* bad : {"?since=x", "?since=-1", "?limit=0", "?limit=1000000000", "?since=1.0", "?since=%FF%FE0"}) {
     const net::HttpResponse response = api_.get(std::string("/api/docs/history/ops") + bad);
     EXPECT_EQ(response.status, 400) << bad << " -> " << response.body;
     EXPECT_EQ(error_code_of(response), "invalid_message") << bad;
