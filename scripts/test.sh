@@ -49,7 +49,7 @@ step "Fuzz targets: build with clang and libFuzzer, a short seeded run of each"
 # Keeps them building and shows nothing they already reach has broken. Fixed seeds and run
 # counts, so a run is repeatable; longer runs are in docs/ot.md and docs/protocol.md.
 cmake --preset fuzz -DOTTER_WERROR=$werror >/dev/null
-cmake --build --preset fuzz -j "$jobs" --target ot_fuzz ws_frame_fuzz protocol_fuzz static_files_fuzz rest_api_fuzz
+cmake --build --preset fuzz -j "$jobs" --target ot_fuzz ws_frame_fuzz protocol_fuzz static_files_fuzz rest_api_fuzz session_fuzz
 fuzz_scratch=$(mktemp -d)
 trap 'rm -rf "$fuzz_scratch"' EXIT
 fuzz() {  # fuzz TARGET RUNS [SEED_CORPUS]: a find (crash-* in the scratch dir) fails the step
@@ -69,6 +69,7 @@ fuzz ws_frame_fuzz 400000
 fuzz protocol_fuzz 1000000 tests/fuzz/protocol_corpus
 fuzz static_files_fuzz 200000 tests/fuzz/static_files_corpus
 fuzz rest_api_fuzz 20000 tests/fuzz/rest_api_corpus  # a real service: ~1 000 requests/s
+fuzz session_fuzz 5000 tests/fuzz/session_corpus     # a real service: ~300 conversations/s
 
 # ---- frontend (frontend/, docs/frontend.md) ---------------------------------------------
 step "Frontend unit tests (TypeScript OT client, shared vectors)"
