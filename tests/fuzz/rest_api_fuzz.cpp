@@ -23,65 +23,39 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <future>
 #include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <system_error>
 
-#include <stdlib.h>
-
-#include "core/runtime.hpp"
 #include "net/http_types.hpp"
 #include "net/rest_api.hpp"
 #include "net/router.hpp"
 #include "server/service.hpp"
+#include "tests/fuzz/fuzz_service.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr std::string_view kMethods[] = {"GET", "POST", "DELETE", "PUT"};
 constexpr auto kCallTimeout = 10s;
 
-// The service and its API, made once; stopped and removed at exit, in that order.
+// The service and its API, made once; the API stops before the service.
 struct Harness {
-  fs::path directory;
-  otter::core::Runtime runtime{otter::core::RuntimeOptions{.threads = 2}};
-  std::unique_ptr<otter::server::Service> service;
-  std::unique_ptr<otter::net::RestApi> rest;
+  otter::fuzzing::FuzzService fuzz{"otter-rest-fuzz", [](otter::server::ServiceOptions& options) {
+                                     // The admin route crashes documents at the fuzzer's pace:
+                                     // never let that escalate.
+                                     options.max_document_restarts = std::numeric_limits<int>::max();
+                                   }};
+  otter::net::RestApi rest{fuzz.service(),
+                           otter::net::RestOptions{.threads = 2, .call_timeout = kCallTimeout, .admin = true}};
   otter::net::Router router;
 
-  Harness() {
-    std::string pattern = (fs::temp_directory_path() / "otter-rest-fuzz-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    directory = pattern;
-    otter::server::ServiceOptions options;
-    options.storage.path = (directory / "otter.db").string();
-    options.storage.sqlite.durability = otter::storage::Durability::normal;  // speed; no fsync per op
-    // The admin route crashes documents at the fuzzer's pace: never let that escalate.
-    options.max_document_restarts = std::numeric_limits<int>::max();
-    auto started = otter::server::Service::start(runtime, options);
-    if (!started) {
-      std::fprintf(stderr, "rest_api_fuzz: the service did not start: %s\n", started.error().message.c_str());
-      std::abort();
-    }
-    service = std::move(*started);
-    rest = std::make_unique<otter::net::RestApi>(
-        *service, otter::net::RestOptions{.threads = 2, .call_timeout = kCallTimeout, .admin = true});
-    rest->add_routes(router);
-  }
-  ~Harness() {
-    rest->stop();
-    service->stop();
-    runtime.shutdown();
-    std::error_code ignored;
-    fs::remove_all(directory, ignored);
-  }
+  Harness() { rest.add_routes(router); }
+  ~Harness() { rest.stop(); }
 };
 
 Harness* harness = nullptr;

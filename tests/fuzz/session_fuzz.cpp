@@ -26,18 +26,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <stdlib.h>
 
 #include "core/runtime.hpp"
 #include "core/scoped_process.hpp"
@@ -45,10 +41,10 @@
 #include "server/outbound.hpp"
 #include "server/service.hpp"
 #include "server/session.hpp"
+#include "tests/fuzz/fuzz_service.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 10s;
@@ -92,32 +88,13 @@ class Collector final : public otter::server::Outbound {
 };
 
 struct Harness {
-  fs::path directory;
-  otter::core::Runtime runtime{otter::core::RuntimeOptions{.threads = 2}};
-  std::unique_ptr<otter::server::Service> service;
+  otter::fuzzing::FuzzService fuzz{"otter-session-fuzz", [](otter::server::ServiceOptions& options) {
+                                     // Rate limits would hide the paths behind them.
+                                     options.sessions.ops_per_second = 0;
+                                   }};
+  otter::core::Runtime& runtime = fuzz.runtime();
+  otter::server::Service& service = fuzz.service();
   std::uint64_t clients = 0;
-
-  Harness() {
-    std::string pattern = (fs::temp_directory_path() / "otter-session-fuzz-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    directory = pattern;
-    otter::server::ServiceOptions options;
-    options.storage.path = (directory / "otter.db").string();
-    options.storage.sqlite.durability = otter::storage::Durability::normal;  // speed; no fsync per op
-    options.sessions.ops_per_second = 0;  // rate limits would hide the paths behind them
-    auto started = otter::server::Service::start(runtime, options);
-    if (!started) {
-      std::fprintf(stderr, "session_fuzz: the service did not start: %s\n", started.error().message.c_str());
-      std::abort();
-    }
-    service = std::move(*started);
-  }
-  ~Harness() {
-    service->stop();
-    runtime.shutdown();
-    std::error_code ignored;
-    fs::remove_all(directory, ignored);
-  }
 };
 
 Harness* harness = nullptr;
@@ -147,7 +124,7 @@ bool is_dashboard_message(const std::string& frame) {
 
 otter::core::Pid start_session(const std::shared_ptr<Collector>& connection) {
   otter::core::ScopedProcess waiter(harness->runtime);
-  harness->service->start_session(connection, [&runtime = harness->runtime, me = waiter.self()](
+  harness->service.start_session(connection, [&runtime = harness->runtime, me = waiter.self()](
                                                   otter::core::StartResult result) { runtime.send(me, result); });
   const std::optional<otter::core::StartResult> started = waiter.receive<otter::core::StartResult>(kWait);
   if (!started || !started->ok()) broken("the session did not start", "", "");

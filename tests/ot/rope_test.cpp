@@ -11,37 +11,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "tests/support/test_seed.hpp"
+#include "tests/support/utf8_text.hpp"
+
 namespace otter::ot {
 namespace {
 
 constexpr std::uint64_t kDefaultSeed = 20261121;
 
-std::uint64_t test_seed() {
-  const char* env = std::getenv("OTTER_SEED");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : kDefaultSeed;
-}
+using otter::testing::to_utf8;
 
-std::string to_utf8(std::u32string_view code_points) {
-  std::string out;
-  for (const char32_t c : code_points) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
+std::uint64_t test_seed() { return otter::testing::test_seed(kDefaultSeed); }
 
 // "é" as e + COMBINING ACUTE ACCENT: two code points, one user-perceived character.
 const std::string kCombined = "e\xCC\x81";
