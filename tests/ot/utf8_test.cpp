@@ -75,7 +75,9 @@ TEST(Utf8, ReplaceInvalidUtf8AlwaysGivesValidText) {
     }
     const std::string replaced = replace_invalid_utf8(bytes);
     ASSERT_TRUE(is_valid_utf8(replaced)) << "round " << round;
-    if (is_valid_utf8(bytes)) EXPECT_EQ(replaced, bytes);
+    if (is_valid_utf8(bytes)) {
+      EXPECT_EQ(replaced, bytes);
+    }
   }
 }
 
