@@ -66,10 +66,10 @@ fuzz() {  # fuzz TARGET RUNS [SEED_CORPUS]: a find (crash-* in the scratch dir) 
 }
 fuzz ot_fuzz 200000 tests/fuzz/corpus
 fuzz ws_frame_fuzz 400000
-fuzz protocol_fuzz 1000000 tests/fuzz/protocol_corpus
+fuzz protocol_fuzz 500000 tests/fuzz/protocol_corpus
 fuzz static_files_fuzz 200000 tests/fuzz/static_files_corpus
 fuzz rest_api_fuzz 20000 tests/fuzz/rest_api_corpus  # a real service: ~1 000 requests/s
-fuzz session_fuzz 5000 tests/fuzz/session_corpus     # a real service: ~300 conversations/s
+fuzz session_fuzz 2000 tests/fuzz/session_corpus     # a real service: ~70-300 conversations/s
 
 # ---- frontend (frontend/, docs/frontend.md) ---------------------------------------------
 step "Frontend unit tests (TypeScript OT client, shared vectors)"
