@@ -8,7 +8,8 @@
 #   4. the libFuzzer targets (clang): built, and a short seeded run of each
 #   5. the frontend: npm test (the TypeScript OT client), then the browser tests
 #
-# In CI (CI=true) warnings are errors (in the ASan build, which compiles everything).
+# In CI (CI=true) warnings are errors in the ASan build (which compiles everything) and in the
+# fuzz build (clang).
 # Set OTTER_JOBS to change build parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
