@@ -38,11 +38,14 @@ CallOutcome<ChildCounts> count_children(Runtime& runtime, Pid supervisor, Durati
 }
 
 namespace detail {
+namespace {
 
 SupervisorResult no_answer(const CallFailure& failure) {
   return SupervisorResult::refused(SupervisorError::no_answer,
                                    "the supervisor did not answer: " + failure.to_string());
 }
+
+}  // namespace
 
 StartResult no_start_answer(const CallFailure& failure) {
   return refused_start(SupervisorError::no_answer,

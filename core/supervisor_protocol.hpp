@@ -108,8 +108,7 @@ inline constexpr Duration kSupervisorCallTimeout = std::chrono::seconds(30);
                                                       Duration timeout = kSupervisorCallTimeout);
 
 namespace detail {
-// A SupervisorResult / StartResult for a call that got no answer.
-[[nodiscard]] SupervisorResult no_answer(const CallFailure& failure);
+// A StartResult for a call that got no answer (async_start_child's callback).
 [[nodiscard]] StartResult no_start_answer(const CallFailure& failure);
 // Blocking calls for the helpers on Supervisor and DynamicSupervisor: the supervisor's
 // answer, or a refusal with SupervisorError::no_answer when none came.
