@@ -12,7 +12,8 @@ packages=(
 )
 # The frontend: Debian's chromium runs its browser tests (never a browser npm downloads).
 # Node.js 20+ and npm build it; a machine that already has node (NodeSource's nodejs
-# includes npm) keeps it: Debian's npm package would conflict with it.
+# includes npm) keeps it: Debian's npm package would conflict with it. Debian 12's own
+# nodejs is 18, too old for the frontend's tools: the check after the install says so.
 packages+=(chromium fonts-noto-color-emoji)  # the font: emoji in the tests' screenshots
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -33,6 +34,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages present"
+fi
+
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js $(node --version) is too old: the frontend needs Node.js 20 or newer" \
+       "(its test runner uses node --test --test-concurrency). Install Node.js 20+ and rerun." >&2
+  exit 1
 fi
 
 # ---- frontend: npm packages (frontend/package-lock.json), again only when the lockfile changed
