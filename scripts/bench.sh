@@ -4,8 +4,11 @@
 # bench/results/<name>.log, plus bench/results/machine.txt saying where the numbers came
 # from.
 #
-#   scripts/bench.sh            run every benchmark below
-#   scripts/bench.sh ot_bench   run only the named ones
+#   scripts/bench.sh              run every benchmark below, then the load benchmark
+#   scripts/bench.sh ot_bench     run only the named ones
+#   scripts/bench.sh load_bench   only the load benchmark (scripts/load_bench.sh, which
+#                                 starts otterd, ShareDB and the relay and drives them;
+#                                 8-12 minutes; writes bench/results/load_bench.json)
 #
 # Set OTTER_JOBS to change build parallelism.
 # Exits non-zero if a build or any benchmark fails (ot_bench fails when a trace replay
@@ -29,8 +32,10 @@ for line in "${BENCHMARKS[@]}"; do
   read -r -a fields <<<"$line"
   if [ $# -eq 0 ] || [[ " $* " == *" ${fields[0]} "* ]]; then selected+=("$line"); fi
 done
-if [ ${#selected[@]} -eq 0 ]; then
-  echo "bench.sh: no benchmark named: $*" >&2
+run_load=false
+if [ $# -eq 0 ] || [[ " $* " == *" load_bench "* ]]; then run_load=true; fi
+if [ ${#selected[@]} -eq 0 ] && [ "$run_load" = false ]; then
+  echo "bench.sh: no benchmark named: $* (known: ${BENCHMARKS[*]%% *} load_bench)" >&2
   exit 2
 fi
 
@@ -41,7 +46,9 @@ for line in "${selected[@]}"; do
 done
 scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build "$build" -j "${OTTER_JOBS:-$(nproc)}" --target "${targets[@]}"
+if [ ${#targets[@]} -gt 0 ]; then
+  cmake --build "$build" -j "${OTTER_JOBS:-$(nproc)}" --target "${targets[@]}"
+fi
 
 mkdir -p "$results"
 {
@@ -65,4 +72,13 @@ for line in "${selected[@]}"; do
     status=1
   fi
 done
+if [ "$run_load" = true ]; then
+  echo "bench.sh: running load_bench (scripts/load_bench.sh)" >&2
+  if scripts/load_bench.sh; then
+    echo "bench.sh: load_bench -> bench/results/load_bench.json, load_bench.md" >&2
+  else
+    echo "bench.sh: load_bench FAILED" >&2
+    status=1
+  fi
+fi
 exit $status
