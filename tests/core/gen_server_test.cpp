@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "test_servers.hpp"
 
 namespace otter::core {
@@ -249,6 +252,60 @@ TEST(GenServer, AnIdleServerGetsIdleTimeoutAndCanStop) {
   std::optional<Down> down = self.receive<Down>(kWait);
   ASSERT_TRUE(down);
   EXPECT_TRUE(down->reason.is_normal());
+}
+
+// Reports each IdleTimeout to `report_to` with how long it had really been since the
+// last message it handled, by its own clock.
+struct IdleReporter : GenServer {
+  static constexpr Duration kPeriod = 60ms;
+  struct Poke {};
+  explicit IdleReporter(Pid to) : report_to(to) {}
+  InitResult init() override {
+    set_idle_timeout(kPeriod);
+    last_handled = std::chrono::steady_clock::now();
+    return InitResult::ok();
+  }
+  Result handle_cast(Message&) override {
+    last_handled = std::chrono::steady_clock::now();
+    ++pokes;
+    return Result::noreply();
+  }
+  Result handle_info(Message& m) override {
+    if (match<IdleTimeout>(m)) {
+      send(report_to, IdleReport{std::chrono::steady_clock::now() - last_handled, pokes});
+    }
+    return Result::noreply();
+  }
+  struct IdleReport {
+    std::chrono::steady_clock::duration quiet_for;
+    int pokes_before;
+  };
+  Pid report_to;
+  std::chrono::steady_clock::time_point last_handled;
+  int pokes = 0;
+};
+
+TEST(GenServer, ActivityPostponesTheIdleTimeout) {
+  // Messages every 10 ms for ~250 ms, four idle periods: a timer that counted from init
+  // instead of from the last message would fire while they still arrive. A loaded
+  // machine may stretch a gap past the period, and then an IdleTimeout is due; so the
+  // law checked is the one that holds either way: an IdleTimeout comes only after a full
+  // period with no message, and one comes after the last.
+  Runtime runtime({.threads = 2});
+  ScopedProcess self(runtime);
+  const Pid pid = runtime.spawn<IdleReporter>({}, self.self()).pid();
+  constexpr int kPokes = 25;
+  for (int i = 0; i < kPokes; ++i) {
+    self.cast(pid, IdleReporter::Poke{});
+    std::this_thread::sleep_for(10ms);  // the workload's pace, not a synchronisation
+  }
+  for (;;) {
+    std::optional<IdleReporter::IdleReport> report = self.receive<IdleReporter::IdleReport>(kWait);
+    ASSERT_TRUE(report) << "no IdleTimeout after the last message";
+    EXPECT_GE(report->quiet_for, IdleReporter::kPeriod)
+        << "IdleTimeout after " << report->pokes_before << " messages came early";
+    if (report->pokes_before == kPokes) break;
+  }
 }
 
 }  // namespace
