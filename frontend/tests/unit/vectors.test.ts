@@ -6,13 +6,17 @@ import { describe, test } from "node:test";
 import vectors from "../../../tests/vectors/ot_vectors.json";
 import {
   apply,
+  Client,
+  codePointLength,
   compose,
   decode,
   fromJson,
   invert,
   Operation,
   OtError,
+  type Selection,
   type Side,
+  type Submission,
   transform,
   transformPosition,
   transformSelection,
@@ -25,7 +29,7 @@ const expectError = (code: string) => (e: unknown) => e instanceof OtError && e.
 describe("the shared vectors", () => {
   test("are version 1 and have cases of every kind", () => {
     assert.equal(vectors.version, 1);
-    for (const kind of ["apply", "compose", "transform", "invert", "cursor", "selection", "decode"] as const) {
+    for (const kind of ["apply", "compose", "transform", "invert", "cursor", "selection", "decode", "client"] as const) {
       assert.ok(vectors[kind].length > 0, kind);
     }
   });
@@ -104,6 +108,113 @@ describe("the shared vectors", () => {
       test(c.name, () =>
         assert.deepEqual(transformSelection({ anchor: c.anchor, head: c.head }, op(c.op), c.side), c.result),
       );
+    }
+  });
+
+  // The client state machine: a Client and the local text it edits, driven step by step
+  // (the format is described in the vector file's "about").
+  describe("client", () => {
+    type Sent = { seq: number; base_revision: number; op: Wire } | null;
+    type Expect = {
+      state: string;
+      revision: number;
+      doc: string;
+      selection: Selection;
+      send?: Sent;
+      apply?: Wire;
+      outstanding?: Wire | null;
+      buffer?: Wire | null;
+      dropped?: boolean;
+      error?: string;
+    };
+    type Step = {
+      event: string;
+      op?: Wire;
+      revision?: number;
+      seq?: number;
+      anchor?: number;
+      head?: number;
+      expect: Expect;
+    };
+    type Case = { name: string; doc: string; revision: number; selection?: Selection; steps: Step[] };
+
+    const wire = (sent: Submission | null): Sent =>
+      sent && { seq: sent.seq, base_revision: sent.baseRevision, op: sent.op.toJSON() as Wire };
+    const expectSent = (sent: Submission | null, expected: Sent | undefined, where: string) => {
+      assert.ok(expected !== undefined, `${where}: the step names what is sent`);
+      assert.deepEqual(wire(sent), expected, `${where}: sent`);
+    };
+    // Runs a call that expect.error says fails (then the client must be unchanged) or not.
+    const call = <T>(expect: Expect, f: () => T): T | undefined => {
+      if (expect.error === undefined) return f();
+      assert.throws(f, expectError(expect.error));
+      return undefined;
+    };
+
+    for (const c of vectors.client as unknown as Case[]) {
+      test(c.name, () => {
+        let doc = c.doc;
+        const client = new Client(c.revision, codePointLength(doc));
+        if (c.selection) client.selection = c.selection;
+        c.steps.forEach((step, i) => {
+          const where = `step ${i + 1} (${step.event})`;
+          const expect = step.expect;
+          switch (step.event) {
+            case "local": {
+              const local = op(step.op);
+              const sent = call(expect, () => client.applyClient(local));
+              if (sent !== undefined) {
+                doc = apply(doc, local);
+                expectSent(sent, expect.send, where);
+              }
+              break;
+            }
+            case "remote": {
+              assert.equal(step.revision, client.revision + 1, `${where}: the vector skips a revision`);
+              const remote = op(step.op);
+              const toApply = call(expect, () => client.applyServer(remote));
+              if (toApply !== undefined) {
+                assert.deepEqual(toApply.toJSON(), expect.apply, `${where}: the op to apply`);
+                doc = apply(doc, toApply);
+              }
+              break;
+            }
+            case "ack": {
+              const awaited = client.awaitsAck(step.seq!, step.revision!);
+              if (expect.error !== undefined) {
+                assert.ok(!awaited, where);
+                call(expect, () => client.serverAck());
+              } else if (expect.dropped) {
+                assert.ok(!awaited, `${where}: the client awaits this ack`);
+              } else {
+                assert.ok(awaited, `${where}: the client does not await this ack`);
+                expectSent(client.serverAck(), expect.send, where);
+              }
+              break;
+            }
+            case "resend":
+              expectSent(client.resend(), expect.send, where);
+              break;
+            case "select":
+              client.selection = { anchor: step.anchor!, head: step.head! };
+              break;
+            default:
+              assert.fail(`${where}: unknown event ${step.event}`);
+          }
+          assert.deepEqual(
+            { state: client.state, revision: client.revision, doc, selection: client.selection },
+            { state: expect.state, revision: expect.revision, doc: expect.doc, selection: expect.selection },
+            where,
+          );
+          assert.equal(client.documentLength, codePointLength(doc), where);
+          if (expect.outstanding !== undefined) {
+            assert.deepEqual(client.outstanding?.toJSON() ?? null, expect.outstanding, `${where}: outstanding`);
+          }
+          if (expect.buffer !== undefined) {
+            assert.deepEqual(client.buffer?.toJSON() ?? null, expect.buffer, `${where}: buffer`);
+          }
+        });
+      });
     }
   });
 
