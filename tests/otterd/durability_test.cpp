@@ -8,16 +8,24 @@
 // text shows exactly which ops were applied and how often.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "tests/net/raw_ws_client.hpp"
 #include "tests/otterd/otterd_testing.hpp"
 
 namespace otter::otterd::testing {
@@ -227,6 +235,82 @@ TEST(DurabilityTest, SigintStopsGracefullyToo) {
   // SIGINT is the Ctrl-C of scripts/run.sh.
   EXPECT_EQ(server.terminate(kWait, SIGINT), 0) << server.output();
   EXPECT_NE(server.output().find("SIGINT: stopping gracefully"), std::string::npos) << server.output();
+}
+
+// True if a TCP connection to 127.0.0.1:port is refused (nothing listens there).
+bool connection_refused(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool refused = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 &&
+                       errno == ECONNREFUSED;
+  ::close(fd);
+  return refused;
+}
+
+TEST(DurabilityTest, AStoppingServerRefusesNewConnectionsWhileTheOpenOnesClose) {
+  // A client that never answers the closing handshake holds the stop for up to two heartbeat
+  // sweeps (3-6 s here): the window in which a new connection must already be refused.
+  OtterdProcess server({.config_yaml = "websocket:\n  heartbeat_ms: 3000\n"});
+  const std::uint16_t port = server.port();
+  net::testing::RawWsClient silent(port);
+  ASSERT_TRUE(silent.connected());
+  ASSERT_FALSE(connection_refused(port));
+
+  std::future<int> stopped = std::async(std::launch::async, [&server] { return server.terminate(); });
+  // Each probe is a real connect; the acceptor closes within moments of the signal.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  bool refused = false;
+  while (!refused && std::chrono::steady_clock::now() < deadline) refused = connection_refused(port);
+  ASSERT_TRUE(refused) << "otterd still accepted connections " << kWait.count() << " ms after SIGTERM";
+  EXPECT_EQ(stopped.wait_for(0ms), std::future_status::timeout)
+      << "otterd had already exited: the refusal says nothing about the stop's order";
+
+  const std::optional<net::testing::RawWsClient::Frame> close = silent.read_frame();
+  ASSERT_TRUE(close.has_value());
+  EXPECT_EQ(close->close_code(), 1001);
+  EXPECT_EQ(stopped.get(), 0) << server.output();
+}
+
+TEST(DurabilityTest, AGracefulStopWritesTheOpsItAppliedButHadNotYetMadeDurable) {
+  // The writer holds each batch open for 1 s to gather more. An op applied and waiting there
+  // when SIGTERM comes must be written by the stop, neither dropped nor left to the timer.
+  OtterdProcess server({.config_yaml = "storage:\n  batch_wait_us: 1000000\n"});
+  Api api(server);
+  ASSERT_EQ(api.create("held", "").status, 201);
+  const std::unique_ptr<net::WsClient> ws = connect_ws(server, "ws-held");
+  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
+  ws->send(R"({"type": "open", "id": 1, "doc": "held"})");
+  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+
+  // The op waits in the writer's queue while otter_storage_queue_depth says 1. If its hold
+  // ends before we see that (a stalled test thread), the op is acked: try the next one.
+  // The document starts empty, at revision 0; op n is submitted at revision n - 1.
+  std::string sent;
+  bool held = false;
+  for (std::uint64_t seq = 1; seq <= 5 && !held; ++seq) {
+    const std::string token = "<" + std::to_string(seq) + ">";
+    json::array op;
+    if (!sent.empty()) op.emplace_back(sent.size());
+    op.emplace_back(token);
+    ws->send(json::serialize(json::object{{"type", "op"}, {"doc", "held"}, {"rev", seq - 1}, {"seq", seq}, {"op", op}}));
+    sent += token;
+    const auto deadline = std::chrono::steady_clock::now() + 800ms;
+    while (!held && std::chrono::steady_clock::now() < deadline) {
+      held = metric_value(api.get("/metrics").body, "otter_storage_queue_depth").value_or(0) >= 1;
+    }
+    if (!held) {
+      ASSERT_FALSE(receive_type(*ws, "ops").is_null()) << "op " << seq << " was neither held nor acked";
+    }
+  }
+  ASSERT_TRUE(held) << "no op was ever seen waiting in the writer";
+
+  EXPECT_EQ(server.terminate(), 0) << server.output();
+  server.restart();
+  Api after(server);
+  EXPECT_EQ(after.text("held"), sent);
 }
 
 }  // namespace
