@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 
 #include "tests/e2e/child_process.hpp"
 #include "tests/e2e/e2e_testing.hpp"
 #include "tests/support/otterd_process.hpp"
+#include "tests/support/tcp_probe.hpp"
 
 namespace otter::testing {
 namespace {
@@ -133,6 +135,17 @@ TEST_F(Cli, AnUnreachableServerExitsThree) {
   const ProgramResult got = run_program(kOtter, {"--server", url, "get", "x"});
   EXPECT_EQ(got.status, 3);
   EXPECT_NE(got.err.find("cannot reach otterd at " + url), std::string::npos) << got.err;
+}
+
+TEST_F(Cli, WithoutServerOrOtterServerItTalksToLocalhost8080) {
+  // The documented default: `otter get DOC` reaches the otterd that `scripts/run.sh` starts.
+  // The tests' servers use free ports; whether anything listens on 8080 here is not ours to
+  // decide, so the default is seen through the error naming where it tried.
+  if (!connection_refused(8080)) GTEST_SKIP() << "something listens on 127.0.0.1:8080";
+  ::unsetenv("OTTER_SERVER");  // the child inherits this test's environment
+  const ProgramResult got = run_program(kOtter, {"get", "x"});
+  EXPECT_EQ(got.status, 3);
+  EXPECT_NE(got.err.find("cannot reach otterd at http://127.0.0.1:8080"), std::string::npos) << got.err;
 }
 
 TEST_F(Cli, EveryCommandHasHelpAndBadUsageExitsTwo) {

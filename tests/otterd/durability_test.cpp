@@ -8,12 +8,6 @@
 // text shows exactly which ops were applied and how often.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
 
 #include <atomic>
@@ -27,9 +21,12 @@
 
 #include "tests/net/raw_ws_client.hpp"
 #include "tests/otterd/otterd_testing.hpp"
+#include "tests/support/tcp_probe.hpp"
 
 namespace otter::otterd::testing {
 namespace {
+
+using otter::testing::connection_refused;
 
 std::string token(int writer, int seq) { return "<" + std::to_string(writer) + "." + std::to_string(seq) + ">"; }
 
@@ -235,19 +232,6 @@ TEST(DurabilityTest, SigintStopsGracefullyToo) {
   // SIGINT is the Ctrl-C of scripts/run.sh.
   EXPECT_EQ(server.terminate(kWait, SIGINT), 0) << server.output();
   EXPECT_NE(server.output().find("SIGINT: stopping gracefully"), std::string::npos) << server.output();
-}
-
-// True if a TCP connection to 127.0.0.1:port is refused (nothing listens there).
-bool connection_refused(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool refused = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 &&
-                       errno == ECONNREFUSED;
-  ::close(fd);
-  return refused;
 }
 
 TEST(DurabilityTest, AStoppingServerRefusesNewConnectionsWhileTheOpenOnesClose) {
