@@ -48,8 +48,9 @@ namespace otter::ot {
 
 class RevisionLog {
  public:
-  // ~250 bytes per keystroke op: ~2.6 MB per busy document. A client further behind
-  // resumes from the full text instead of the ops (docs/protocol.md).
+  // About 250 bytes per keystroke op, so about 2.6 MB per busy document (measured:
+  // docs/benchmarks.md, "OT engine (issue 3)"). A client further behind resumes from the
+  // full text instead of the ops (docs/protocol.md).
   static constexpr std::size_t kDefaultMaxHistory = 10'000;
 
   // A view of consecutive ops in the log, oldest first; valid until the next append().

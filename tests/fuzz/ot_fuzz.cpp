@@ -3,9 +3,11 @@
 // A crash, a sanitizer report or a broken law (printed, then __builtin_trap) is a find:
 // add it to tests/ot/fuzz_regressions_test.cpp.
 //
-// Run (see docs/ot.md):
+// Run (see docs/ot.md): new entries go to the first corpus directory, a scratch one; the
+// tracked tests/fuzz/corpus after it is only read.
 //   cmake --preset fuzz && cmake --build build/fuzz --target ot_fuzz
-//   build/fuzz/tests/fuzz/ot_fuzz -max_total_time=60 tests/fuzz/corpus
+//   mkdir -p /tmp/ot-corpus
+//   build/fuzz/tests/fuzz/ot_fuzz -max_total_time=60 /tmp/ot-corpus tests/fuzz/corpus
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
