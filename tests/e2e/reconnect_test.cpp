@@ -195,7 +195,7 @@ TEST(Reconnect, EditsSurviveTheirDocumentsProcessCrashingExactlyOnce) {
   for (int i = 0; i < kTokens; ++i) {
     ASSERT_TRUE(ann->insert(doc, 0, token(i)));
     if (i % 5 == 4) {
-      // docs/api.md promises 202; the hook may instead answer 500 from the crash it caused.
+      // docs/api.md: 202, or 500 naming the crash when it reaches a process still going down.
       const net::HttpResponse crashed = http.post("/api/admin/docs/" + doc + "/crash", "");
       ASSERT_TRUE(crashed.status == 202 || crashed.body.find("crash requested") != std::string::npos)
           << crashed.status << " " << crashed.body;
