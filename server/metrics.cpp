@@ -158,6 +158,11 @@ std::string render_prometheus(const Metrics& m, const storage::WriterMetrics& w)
   const std::vector<std::uint64_t> commit_counts(w.commit_latency_buckets.begin(), w.commit_latency_buckets.end());
   out.histogram("otter_storage_commit_seconds", "Time of one storage transaction, fsync included.", commit_bounds,
                 commit_counts, w.total_commit_us, w.commits + w.failed_commits, 1e-6);
+  const std::vector<std::uint64_t> batch_bounds(storage::WriterMetrics::kBatchOpsBounds.begin(),
+                                                storage::WriterMetrics::kBatchOpsBounds.end());
+  const std::vector<std::uint64_t> batch_counts(w.batch_ops_buckets.begin(), w.batch_ops_buckets.end());
+  out.histogram("otter_storage_batch_ops", "Ops per storage transaction (group commit).", batch_bounds, batch_counts,
+                w.total_batch_ops, w.commits + w.failed_commits, 1.0);
   out.gauge("otter_storage_last_batch_ops", "Ops in the last storage transaction.",
             static_cast<std::int64_t>(w.last_batch_ops));
   out.gauge("otter_storage_max_batch_ops", "Most ops in one storage transaction so far.",

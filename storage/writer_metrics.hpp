@@ -33,6 +33,10 @@ struct WriterMetrics {
   std::array<std::uint64_t, kCommitLatencyBoundsUs.size() + 1> commit_latency_buckets{};
 
   // Batch sizes: requests and ops per transaction.
+  // Upper bounds of the ops-per-transaction buckets (Prometheus "le"), counted as above.
+  static constexpr std::array<std::uint64_t, 12> kBatchOpsBounds = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000};
+  std::array<std::uint64_t, kBatchOpsBounds.size() + 1> batch_ops_buckets{};
+  std::uint64_t total_batch_ops = 0;  // sum over every transaction attempted
   std::uint64_t last_batch_requests = 0;
   std::uint64_t max_batch_requests = 0;
   std::uint64_t last_batch_ops = 0;
@@ -44,13 +48,22 @@ struct WriterMetrics {
     last_commit_us = us;
     max_commit_us = us > max_commit_us ? us : max_commit_us;
     total_commit_us += us;
-    std::size_t bucket = 0;
-    while (bucket < kCommitLatencyBoundsUs.size() && us > kCommitLatencyBoundsUs[bucket]) ++bucket;
-    ++commit_latency_buckets[bucket];
+    ++commit_latency_buckets[bucket_of(kCommitLatencyBoundsUs, us)];
+    ++batch_ops_buckets[bucket_of(kBatchOpsBounds, ops)];
+    total_batch_ops += ops;
     last_batch_requests = requests;
     max_batch_requests = requests > max_batch_requests ? requests : max_batch_requests;
     last_batch_ops = ops;
     max_batch_ops = ops > max_batch_ops ? ops : max_batch_ops;
+  }
+
+ private:
+  // The first bucket whose upper bound holds `value`; bounds.size() (the +Inf bucket) if none.
+  template <std::size_t N>
+  static std::size_t bucket_of(const std::array<std::uint64_t, N>& bounds, std::uint64_t value) noexcept {
+    std::size_t bucket = 0;
+    while (bucket < N && value > bounds[bucket]) ++bucket;
+    return bucket;
   }
 };
 

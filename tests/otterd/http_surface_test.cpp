@@ -109,7 +109,8 @@ TEST(OperationalEndpointsTest, MetricsNameEveryFamilyAndMoveWithEdits) {
            "otter_documents_open", "otter_sessions_open", "otter_ops_applied_total",
            "otter_op_durable_seconds_bucket{le=\"+Inf\"}", "otter_op_durable_seconds_count",
            "otter_document_restarts_total", "otter_storage_commit_seconds_bucket", "otter_storage_commit_seconds_sum",
-           "otter_storage_last_batch_ops", "otter_storage_max_batch_ops", "otter_websocket_connections",
+           "otter_storage_last_batch_ops", "otter_storage_max_batch_ops", "otter_storage_batch_ops_bucket{le=\"+Inf\"}",
+           "otter_websocket_connections",
            "otter_rest_requests_total",
        }) {
     EXPECT_NE(before.body.find(family), std::string::npos) << family << " missing from /metrics";
@@ -129,6 +130,10 @@ TEST(OperationalEndpointsTest, MetricsNameEveryFamilyAndMoveWithEdits) {
   EXPECT_GE(metric_value(after, "otter_storage_commits_total").value_or(0), 5.0) << after;
   EXPECT_GE(metric_value(after, "otter_storage_ops_committed_total").value_or(0), 5.0) << after;
   EXPECT_GE(metric_value(after, "otter_storage_max_batch_ops").value_or(0), 1.0) << after;
+  // Every transaction is in the batch-size histogram, and its ops in the sum.
+  EXPECT_EQ(metric_value(after, "otter_storage_batch_ops_count"), metric_value(after, "otter_storage_commits_total"))
+      << after;
+  EXPECT_GE(metric_value(after, "otter_storage_batch_ops_sum").value_or(0), 5.0) << after;
   EXPECT_EQ(metric_value(after, "otter_documents_open"), 1.0) << after;
   EXPECT_EQ(metric_value(after, "otter_sessions_open"), 1.0) << after;
   EXPECT_EQ(metric_value(after, "otter_websocket_connections"), 1.0) << after;

@@ -46,6 +46,9 @@ TEST(MetricsTest, TheExpositionHasHelpTypeAndCumulativeBucketsInSeconds) {
   writer.commit_latency_buckets[0] = 3;
   writer.commit_latency_buckets[1] = 4;
   writer.total_commit_us = 1'500;
+  writer.batch_ops_buckets[0] = 5;   // 5 transactions of one op
+  writer.batch_ops_buckets[4] = 2;   // 2 of 11-20 ops
+  writer.total_batch_ops = 5 + 30;
   const std::string text = render_prometheus(metrics, writer);
 
   EXPECT_NE(text.find("# TYPE otter_ops_applied_total counter\notter_ops_applied_total 5\n"), std::string::npos);
@@ -58,6 +61,13 @@ TEST(MetricsTest, TheExpositionHasHelpTypeAndCumulativeBucketsInSeconds) {
   EXPECT_NE(text.find("otter_op_durable_seconds_count 2\n"), std::string::npos);
   EXPECT_NE(text.find("otter_storage_commit_seconds_bucket{le=\"0.00025\"} 7\n"), std::string::npos);
   EXPECT_NE(text.find("otter_storage_commits_total 7\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE otter_storage_batch_ops histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_bucket{le=\"1\"} 5\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_bucket{le=\"10\"} 5\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_bucket{le=\"20\"} 7\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_bucket{le=\"+Inf\"} 7\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_sum 35\n"), std::string::npos);
+  EXPECT_NE(text.find("otter_storage_batch_ops_count 7\n"), std::string::npos);
   // Every sample line belongs to a declared metric.
   EXPECT_EQ(text.back(), '\n');
 }
