@@ -4,7 +4,8 @@
 // A Pid names its node, a slot in that node's process table and the slot's generation.
 // When a process exits its slot's generation is bumped, so a stale Pid held by anyone
 // (a registry entry, a monitor, a reply address) can never reach a newer process that
-// reuses the slot: lookups compare the generation and miss.
+// reuses the slot: lookups compare the generation and miss. A slot whose 32-bit
+// generation has run out is retired, never reused, so this holds without exception.
 //
 // A Pid is a plain value: cheap to copy, hash and print (as `<node.index.generation>`,
 // like Erlang's `<0.42.0>`). The null Pid (index 0) names no process.

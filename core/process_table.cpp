@@ -56,9 +56,11 @@ bool ProcessTable::erase(Pid pid) {
     Slot& slot = shard.slots[slot_index];
     if (slot.generation != pid.generation || !slot.process) return false;
     released = std::move(slot.process);
+    // After 2^32 lives the generation would repeat and an old Pid could name a new
+    // process: such a slot is retired instead (generation 0, which no Pid carries), at
+    // the cost of one slot per four billion spawns.
     ++slot.generation;
-    if (slot.generation == 0) slot.generation = 1;  // wrapped: never reuse generation 0
-    shard.free_slots.push_back(slot_index);
+    if (slot.generation != 0) shard.free_slots.push_back(slot_index);
   }
   size_.fetch_sub(1, std::memory_order_relaxed);
   return true;
