@@ -1,15 +1,19 @@
-// docs/protocol.md's error table, end to end: one test per row a client can trigger (and
-// shutting_down, which a server stop triggers), each against a real otterd over a raw
-// WebSocket. Each checks the code and the echoed id / doc / seq, and then that the
-// connection (unless the row is fatal), the server and another client on the same document
-// still work.
+// docs/protocol.md's error table, end to end: one test per row (and per case a row lists),
+// each against a real otterd over a raw WebSocket. Each checks the code and the echoed
+// id / doc / seq, and then that the connection (unless the row is fatal), the server and
+// another client on the same document still work.
 //
-// Not here, because no client can cause them: storage_unavailable (a storage failure) and
-// internal_error (a bug; a document process that crashes with an op in flight answers it
-// — reconnect_test.cpp crashes one through the --dev hook and checks every edit lands once).
+// Most rows share one server with small limits. The rows a client reaches only through the
+// server's state get a server of their own: storage_unavailable (max_pending_ops 1 and
+// commits held open by batch_wait_us, so the second op of a burst finds the first still
+// waiting to be durable), internal_error (the --dev crash hook catching an op that was
+// applied but not yet handed to storage), slow_consumer and shutting_down. The first two
+// rely on one timing only: a round trip to the server takes less than the second for which
+// a commit is held open.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "net/http_client.hpp"
 #include "tests/e2e/e2e_testing.hpp"
@@ -31,7 +35,10 @@ sessions:
   max_op_bytes: 4096
 websocket:
   max_frame_bytes: 65536
+server:
+  admin_token: "errtable-admin"
 )";
+constexpr std::string_view kAdminToken = "errtable-admin";
 
 net::ErrorMessage expect_error(RawClient& client, net::ErrorCode code) {
   std::optional<net::ErrorMessage> error = client.expect<net::ErrorMessage>();
@@ -44,6 +51,15 @@ net::ErrorMessage expect_error(RawClient& client, net::ErrorCode code) {
   return *error;
 }
 
+// A counter of the server's /metrics (0 if it is not there).
+long metric(std::uint16_t port, std::string_view name) {
+  net::HttpClient http({.port = port});
+  const std::string metrics = http.get("/metrics").body;
+  const std::string line = "\n" + std::string(name) + " ";
+  const std::size_t at = metrics.find(line);
+  return at == std::string::npos ? 0L : std::strtol(metrics.c_str() + at + line.size(), nullptr, 10);
+}
+
 class ErrorTable : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = new OtterdProcess(OtterdOptions{.config_yaml = std::string(kSmallLimits)}); }
@@ -51,17 +67,20 @@ class ErrorTable : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  static std::uint16_t port() { return server_->port(); }
+  std::uint16_t port() const { return port_; }
 
-  // A document named after the test, a bystander editing it, and the offender: a raw client
-  // that said hello and opened it.
-  void SetUp() override {
+  void SetUp() override { join(server_->port()); }
+
+  // On the server at `port`: a document named after the test, a bystander editing it, and
+  // the offender: a raw client that said hello and opened it.
+  void join(std::uint16_t port) {
+    port_ = port;
     doc_ = std::string("row-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    bystander_ = connect_editor(port(), "c-by-" + std::to_string(++clients_));
+    bystander_ = connect_editor(port, "c-by-" + std::to_string(++clients_));
     ASSERT_TRUE(bystander_->open(doc_));
     ASSERT_TRUE(bystander_->insert(doc_, 0, "héllo 🦦"));
     ASSERT_TRUE(bystander_->wait_synced(kWait));
-    offender_ = std::make_unique<RawClient>(port());
+    offender_ = std::make_unique<RawClient>(port);
     (void)offender_->hello(offender_id_ = "c-off-" + std::to_string(++clients_));
     const net::Opened opened = offender_->open(doc_);
     revision_ = opened.revision;
@@ -70,6 +89,39 @@ class ErrorTable : public ::testing::Test {
 
   net::Edit edit(std::uint64_t seq, ot::Operation op, std::optional<net::RequestId> id = std::nullopt) const {
     return net::Edit{std::move(id), doc_, revision_, seq, std::move(op)};
+  }
+
+  // The offender's ack of its op `seq` (skipping what comes before it); nullopt if none came.
+  std::optional<net::OpsEntry> expect_ack(std::uint64_t seq) {
+    while (std::optional<net::Ops> ops = offender_->expect<net::Ops>()) {
+      for (net::OpsEntry& entry : ops->entries) {
+        if (entry.client_id == offender_id_ && entry.seq == seq) return std::move(entry);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Reads until both the offender's error and the ack of its op `acked_seq` came, in either
+  // order (they leave the server on different paths): the error.
+  std::optional<net::ErrorMessage> expect_error_and_ack(std::uint64_t acked_seq) {
+    std::optional<net::ErrorMessage> error;
+    bool acked = false;
+    while (!error || !acked) {
+      std::optional<net::ServerMessage> message = offender_->receive();
+      if (!message) {
+        ADD_FAILURE() << (error ? "no ack of op " + std::to_string(acked_seq) + " came" : std::string("no error came"));
+        return std::nullopt;
+      }
+      if (auto* refused = std::get_if<net::ErrorMessage>(&*message)) {
+        EXPECT_FALSE(error) << "a second error: " << refused->message;
+        error = std::move(*refused);
+      } else if (const auto* ops = std::get_if<net::Ops>(&*message)) {
+        for (const net::OpsEntry& entry : ops->entries) {
+          acked = acked || (entry.client_id == offender_id_ && entry.seq == acked_seq);
+        }
+      }
+    }
+    return error;
   }
 
   // The connection answers, and still hears the document; the server takes new
@@ -99,6 +151,8 @@ class ErrorTable : public ::testing::Test {
 
   static OtterdProcess* server_;
   static int clients_;
+  std::unique_ptr<OtterdProcess> own_server_;  // before the clients: it outlives them
+  std::uint16_t port_ = 0;
   std::string doc_;
   std::string offender_id_;
   std::unique_ptr<net::OtterClient> bystander_;
@@ -109,6 +163,17 @@ class ErrorTable : public ::testing::Test {
 
 OtterdProcess* ErrorTable::server_ = nullptr;
 int ErrorTable::clients_ = 0;
+
+// Rows that need a server configured for them: each test starts its own, then joins it.
+class ErrorTableOwnServer : public ErrorTable {
+ protected:
+  static void SetUpTestSuite() {}  // no shared server
+  void SetUp() override {}
+  void start_server(OtterdOptions options) {
+    own_server_ = std::make_unique<OtterdProcess>(std::move(options));
+    join(own_server_->port());
+  }
+};
 
 TEST_F(ErrorTable, BadJsonIsAnsweredWithBadJson) {
   offender_->send_text(R"({"type":"ping",)");
@@ -122,6 +187,16 @@ TEST_F(ErrorTable, ABinaryFrameIsAnsweredWithBinaryFrame) {
   offender_->ws().send_binary(std::string("\x01\x02\x03", 3));
   (void)expect_error(*offender_, net::ErrorCode::binary_frame);
   expect_all_still_work();
+}
+
+TEST_F(ErrorTable, ATextFrameThatIsNotUtf8ClosesTheConnectionWith1007) {
+  // The "—" row: RFC 6455 requires a text frame to be UTF-8, so the WebSocket layer closes
+  // the connection before any JSON is read (\xff is never UTF-8).
+  offender_->send_text("{\"type\":\"ping\",\"id\":\"\xff\"}");
+  const std::optional<net::CloseReason> closed = offender_->ws().wait_closed(kWait);
+  ASSERT_TRUE(closed) << "the connection was not closed";
+  EXPECT_EQ(closed->code, 1007) << closed->reason;
+  expect_all_still_work(false);
 }
 
 TEST_F(ErrorTable, AFrameTooLargeClosesTheConnectionWith1009) {
@@ -201,6 +276,35 @@ TEST_F(ErrorTable, OpeningAMissingDocumentWithoutCreateIsDocNotFound) {
   expect_all_still_work();
 }
 
+TEST_F(ErrorTable, ADocumentDeletedWhileOpenIsDocNotFound) {
+  const std::string doomed = doc_ + "-doomed";
+  (void)offender_->open(doomed);
+  net::HttpClient http({.port = port()});
+  ASSERT_EQ(http.del("/api/docs/" + doomed).status, 204);
+  const net::ErrorMessage error = expect_error(*offender_, net::ErrorCode::doc_not_found);
+  EXPECT_EQ(error.doc, std::optional<std::string>(doomed));
+  EXPECT_EQ(error.id, std::nullopt);  // pushed: it answers no request
+  // The document is no longer open on this connection; the other one still is.
+  offender_->send(net::Close{net::RequestId("gone"), doomed});
+  EXPECT_EQ(expect_error(*offender_, net::ErrorCode::not_open).id, std::optional<net::RequestId>("gone"));
+  expect_all_still_work();
+}
+
+TEST_F(ErrorTable, CrashingADocumentNotOpenOnThisNodeIsDocNotFound) {
+  RawClient admin(port());  // an admin's connection (hello.token), or it would be forbidden
+  net::Hello hello;
+  hello.client_id = "c-admin-" + std::to_string(++clients_);
+  hello.token = std::string(kAdminToken);
+  admin.send(hello);
+  ASSERT_TRUE(admin.expect<net::Welcome>());
+  admin.send(net::Crash{net::RequestId(16), doc_ + "-nowhere"});
+  const net::ErrorMessage error = expect_error(admin, net::ErrorCode::doc_not_found);
+  EXPECT_EQ(error.id, std::optional<net::RequestId>(16));
+  EXPECT_EQ(error.doc, std::optional<std::string>(doc_ + "-nowhere"));
+  EXPECT_TRUE(admin.answers_ping("admin-still-there"));
+  expect_all_still_work();
+}
+
 TEST_F(ErrorTable, AnOpOnADocumentNotOpenIsNotOpen) {
   net::Edit op{net::RequestId(8), doc_ + "-elsewhere", 0, 1, ot::Operation().insert("x")};
   offender_->send(op);
@@ -208,6 +312,18 @@ TEST_F(ErrorTable, AnOpOnADocumentNotOpenIsNotOpen) {
   EXPECT_EQ(error.id, std::optional<net::RequestId>(8));
   EXPECT_EQ(error.doc, std::optional<std::string>(doc_ + "-elsewhere"));
   EXPECT_EQ(error.seq, std::optional<std::uint64_t>(1));
+  expect_all_still_work();
+}
+
+TEST_F(ErrorTable, PresenceOrCloseOnADocumentNotOpenIsNotOpen) {
+  offender_->send(net::PresenceUpdate{net::RequestId(17), doc_ + "-elsewhere", 0, ot::Selection{0, 0}});
+  const net::ErrorMessage presence = expect_error(*offender_, net::ErrorCode::not_open);
+  EXPECT_EQ(presence.id, std::optional<net::RequestId>(17));
+  EXPECT_EQ(presence.doc, std::optional<std::string>(doc_ + "-elsewhere"));
+  offender_->send(net::Close{net::RequestId(18), doc_ + "-elsewhere"});
+  const net::ErrorMessage close = expect_error(*offender_, net::ErrorCode::not_open);
+  EXPECT_EQ(close.id, std::optional<net::RequestId>(18));
+  EXPECT_EQ(close.doc, std::optional<std::string>(doc_ + "-elsewhere"));
   expect_all_still_work();
 }
 
@@ -291,6 +407,24 @@ TEST_F(ErrorTable, ASeqThatSkipsAheadIsSeqOutOfOrder) {
   expect_all_still_work();
 }
 
+TEST_F(ErrorTable, ASeqThatGoesBackPastTheLastAppliedIsSeqOutOfOrder) {
+  offender_->send(edit(1, ot::Operation().insert("a").retain(length_)));
+  ASSERT_TRUE(expect_ack(1));
+  net::Edit second = edit(2, ot::Operation().insert("b").retain(length_ + 1));
+  second.rev = revision_ + 1;
+  offender_->send(second);
+  ASSERT_TRUE(expect_ack(2));
+  net::Edit stale = edit(1, ot::Operation().insert("c").retain(length_ + 2), net::RequestId(19));
+  stale.rev = revision_ + 2;
+  offender_->send(stale);
+  const net::ErrorMessage error = expect_error(*offender_, net::ErrorCode::seq_out_of_order);
+  EXPECT_EQ(error.id, std::optional<net::RequestId>(19));
+  EXPECT_EQ(error.doc, std::optional<std::string>(doc_));
+  EXPECT_EQ(error.seq, std::optional<std::uint64_t>(1));
+  expect_all_still_work();
+  EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, "c"), 0U) << "the stale op was applied";
+}
+
 TEST_F(ErrorTable, AnOpLargerThanMaxOpBytesIsOpTooLarge) {
   offender_->send(edit(1, ot::Operation().insert(std::string(5'000, 'x')).retain(length_), net::RequestId(14)));
   const net::ErrorMessage error = expect_error(*offender_, net::ErrorCode::op_too_large);
@@ -342,14 +476,7 @@ TEST_F(ErrorTable, AClientThatStopsReadingIsClosedAsASlowConsumer) {
   // read); the slow one's queue grows past the limit once the kernel's buffers are full.
   // The server counts the closes in its metrics: flood until it counted one.
   const std::string chunk(20'000, 'f');
-  net::HttpClient http({.port = roomy.port()});
-  const auto slow_consumers = [&http] {
-    const std::string metrics = http.get("/metrics").body;
-    constexpr std::string_view kLine = "\notter_slow_consumers_total ";
-    const std::size_t at = metrics.find(kLine);
-    return at == std::string::npos ? 0L : std::strtol(metrics.c_str() + at + kLine.size(), nullptr, 10);
-  };
-  for (int round = 0; slow_consumers() == 0; ++round) {
+  for (int round = 0; metric(roomy.port(), "otter_slow_consumers_total") == 0; ++round) {
     ASSERT_LT(round, 2'000) << "the slow client was never closed";
     for (int i = 0; i < 10; ++i) {
       ASSERT_TRUE(flooder->insert(doc, 0, chunk));
@@ -368,6 +495,68 @@ TEST_F(ErrorTable, AClientThatStopsReadingIsClosedAsASlowConsumer) {
   ASSERT_TRUE(bystander->wait_synced(kWait));
   ASSERT_TRUE(flooder->wait_revision(doc, bystander->document(doc)->revision, kWait));
   EXPECT_EQ(flooder->document(doc)->text, "still here");
+}
+
+TEST_F(ErrorTableOwnServer, AnOpWhileStorageIsBehindIsStorageUnavailable) {
+  // One op at most may wait to be made durable, and every commit is held open for a
+  // second: the second op of a burst reaches the document while the first still waits.
+  ASSERT_NO_FATAL_FAILURE(start_server(OtterdOptions{
+      .config_yaml = std::string("documents:\n  max_pending_ops: 1\nstorage:\n  batch_wait_us: 1000000\n")}));
+  offender_->send(edit(1, ot::Operation().insert("a").retain(length_)));
+  offender_->send(edit(2, ot::Operation().insert("b").retain(length_), net::RequestId(20)));
+  const std::optional<net::ErrorMessage> error = expect_error_and_ack(1);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, net::ErrorCode::storage_unavailable) << error->message;
+  EXPECT_EQ(error->id, std::optional<net::RequestId>(20));
+  EXPECT_EQ(error->doc, std::optional<std::string>(doc_));
+  EXPECT_EQ(error->seq, std::optional<std::uint64_t>(2));
+  // It was not applied: its resend is a fresh op, not a duplicate.
+  net::Edit resend = edit(2, ot::Operation().insert("b").retain(length_ + 1));
+  resend.rev = revision_ + 1;
+  offender_->send(resend);
+  const std::optional<net::OpsEntry> ack = expect_ack(2);
+  ASSERT_TRUE(ack) << "the resent op was not acknowledged";
+  EXPECT_FALSE(ack->duplicate) << "the refused op had been applied";
+  expect_all_still_work();
+  EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, "b"), 1U);
+}
+
+TEST_F(ErrorTableOwnServer, AnOpLostWithItsDocumentsProcessIsInternalError) {
+  // Commits are held open for a second. Op 1's write is handed to storage; op 2 is applied
+  // in memory and waits for that write to finish; the --dev crash hook then takes the
+  // process down with op 2, which storage never saw. Its restart reloads op 1 (a reload
+  // waits for the writer), not op 2: op 2's sender hears internal_error.
+  ASSERT_NO_FATAL_FAILURE(
+      start_server(OtterdOptions{.config_yaml = std::string("storage:\n  batch_wait_us: 1000000\n"), .dev = true}));
+  // An op from the future, refused (revision_in_future) by the document's process after it
+  // handled everything this connection sent before, and never applied: what the process has
+  // done so far is then known.
+  const auto probe = [this](std::uint64_t seq) {
+    net::Edit future = edit(seq, ot::Operation().insert("?").retain(length_));
+    future.rev = revision_ + 1'000;
+    offender_->send(future);
+    (void)expect_error(*offender_, net::ErrorCode::revision_in_future);
+  };
+  offender_->send(edit(1, ot::Operation().insert("a").retain(length_)));
+  probe(2);  // op 1 is applied, and its write is scheduled ahead of whatever comes next
+  offender_->send(edit(2, ot::Operation().insert("b").retain(length_), net::RequestId("lost")));
+  probe(3);  // op 2 is applied, waiting for op 1's write
+  net::HttpClient http({.port = port()});
+  const net::HttpResponse crashed = http.post("/api/admin/docs/" + doc_ + "/crash", "");
+  ASSERT_EQ(crashed.status, 202) << crashed.body;
+  const std::optional<net::ErrorMessage> error = expect_error_and_ack(1);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, net::ErrorCode::internal_error) << error->message;
+  EXPECT_EQ(error->id, std::optional<net::RequestId>("lost"));
+  EXPECT_EQ(error->doc, std::optional<std::string>(doc_));
+  EXPECT_EQ(error->seq, std::optional<std::uint64_t>(2));
+  // Resend, as the table says: it was not applied, so it is a fresh op, not a duplicate.
+  offender_->send(edit(2, ot::Operation().insert("b").retain(length_)));
+  const std::optional<net::OpsEntry> ack = expect_ack(2);
+  ASSERT_TRUE(ack) << "the resent op was not acknowledged";
+  EXPECT_FALSE(ack->duplicate) << "the op reported lost had been applied";
+  expect_all_still_work();
+  EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, "b"), 1U);
 }
 
 TEST_F(ErrorTable, AServerStoppingSaysShuttingDownAndClientsReconnectAfterItsRestart) {
@@ -399,6 +588,16 @@ TEST_F(ErrorTable, AServerStoppingSaysShuttingDownAndClientsReconnectAfterItsRes
   ASSERT_TRUE(bystander->insert("stopping", 6, " and after"));
   ASSERT_TRUE(bystander->wait_synced(kWait));
   EXPECT_EQ(server_view(stopping.port(), "stopping").text, "before and after");
+}
+
+TEST_F(ErrorTable, ACrashFromAConnectionThatIsNotAnAdminsIsForbidden) {
+  const long restarts = metric(port(), "otter_document_restarts_total");
+  offender_->send(net::Crash{net::RequestId(21), doc_});
+  const net::ErrorMessage error = expect_error(*offender_, net::ErrorCode::forbidden);
+  EXPECT_EQ(error.id, std::optional<net::RequestId>(21));
+  EXPECT_EQ(error.doc, std::optional<std::string>(doc_));
+  expect_all_still_work();
+  EXPECT_EQ(metric(port(), "otter_document_restarts_total"), restarts) << "the document's process was crashed";
 }
 
 }  // namespace
