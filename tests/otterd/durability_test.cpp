@@ -204,10 +204,8 @@ TEST(DurabilityTest, SigtermStopsGracefullyTellingWebSocketClientsAndKeepingEver
   OtterdProcess server;
   Api api(server);
   ASSERT_EQ(api.create("durable", "start").status, 201);
-  const std::unique_ptr<net::WsClient> ws = connect_ws(server, "ws-graceful");
-  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
-  ws->send(R"({"type": "open", "id": 1, "doc": "durable"})");
-  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  const std::unique_ptr<net::WsClient> ws = connect_and_open(server, "ws-graceful", "durable");
+  ASSERT_TRUE(ws);
   ws->send(R"({"type": "op", "doc": "durable", "rev": 1, "seq": 1, "op": [5, " ws"]})");
   ASSERT_FALSE(receive_type(*ws, "ops").is_null());  // its ack
   ASSERT_EQ(api.submit("durable", 2, json::array{8, " rest"}).status, 200);
@@ -264,10 +262,8 @@ TEST(DurabilityTest, AGracefulStopWritesTheOpsItAppliedButHadNotYetMadeDurable) 
   OtterdProcess server({.config_yaml = "storage:\n  batch_wait_us: 1000000\n"});
   Api api(server);
   ASSERT_EQ(api.create("held", "").status, 201);
-  const std::unique_ptr<net::WsClient> ws = connect_ws(server, "ws-held");
-  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
-  ws->send(R"({"type": "open", "id": 1, "doc": "held"})");
-  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  const std::unique_ptr<net::WsClient> ws = connect_and_open(server, "ws-held", "held");
+  ASSERT_TRUE(ws);
 
   // The op waits in the writer's queue while otter_storage_queue_depth says 1. If its hold
   // ends before we see that (a stalled test thread), the op is acked: try the next one.

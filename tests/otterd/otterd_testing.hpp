@@ -109,6 +109,17 @@ inline json::value receive_type(net::WsClient& client, std::string_view type,
   return nullptr;
 }
 
+// A WebSocket client that was welcomed and opened `doc` (request id 1): its next messages
+// follow the `opened`. Null, after a test failure, if either answer did not come.
+inline std::unique_ptr<net::WsClient> connect_and_open(const OtterdProcess& server, std::string_view client_id,
+                                                      std::string_view doc) {
+  std::unique_ptr<net::WsClient> client = connect_ws(server, client_id);
+  if (receive_type(*client, "welcome").is_null()) return nullptr;
+  client->send(json::serialize(json::object{{"type", "open"}, {"id", 1}, {"doc", doc}}));
+  if (receive_type(*client, "opened").is_null()) return nullptr;
+  return client;
+}
+
 // Metric value of an unlabelled sample in Prometheus text ("name value" line), or nullopt.
 inline std::optional<double> metric_value(const std::string& text, std::string_view name) {
   const std::string prefix = "\n" + std::string(name) + " ";

@@ -46,10 +46,8 @@ TEST_F(WebSocketLimitsTest, AFrameOverMaxFrameBytesClosesTheConnectionWith1009) 
 }
 
 TEST_F(WebSocketLimitsTest, AnOpOverMaxOpBytesIsRefusedAndTheConnectionStays) {
-  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-3");
-  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
-  ws->send(R"({"type": "open", "id": 1, "doc": "limits"})");
-  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  const std::unique_ptr<net::WsClient> ws = connect_and_open(server_, "limits-3", "limits");
+  ASSERT_TRUE(ws);
   ws->send(R"({"type": "op", "doc": "limits", "rev": 0, "seq": 1, "op": [")" + std::string(2000, 'y') + R"("]})");
   const json::value error = receive_type(*ws, "error");
   ASSERT_FALSE(error.is_null());
@@ -59,10 +57,8 @@ TEST_F(WebSocketLimitsTest, AnOpOverMaxOpBytesIsRefusedAndTheConnectionStays) {
 }
 
 TEST_F(WebSocketLimitsTest, OpsBeyondOpsPerSecondAreRateLimited) {
-  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-4");
-  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
-  ws->send(R"({"type": "open", "id": 1, "doc": "rate"})");
-  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  const std::unique_ptr<net::WsClient> ws = connect_and_open(server_, "limits-4", "rate");
+  ASSERT_TRUE(ws);
   // A burst well over 5 ops per second: each op inserts one character at the start, based
   // on the revision before the burst (the server transforms them).
   for (int seq = 1; seq <= 30; ++seq) {
@@ -76,10 +72,8 @@ TEST_F(WebSocketLimitsTest, OpsBeyondOpsPerSecondAreRateLimited) {
 }
 
 TEST_F(WebSocketLimitsTest, OpeningMoreThanMaxOpenDocsIsRefused) {
-  const std::unique_ptr<net::WsClient> ws = connect_ws(server_, "limits-5");
-  ASSERT_FALSE(receive_type(*ws, "welcome").is_null());
-  ws->send(R"({"type": "open", "id": 1, "doc": "one"})");
-  ASSERT_FALSE(receive_type(*ws, "opened").is_null());
+  const std::unique_ptr<net::WsClient> ws = connect_and_open(server_, "limits-5", "one");
+  ASSERT_TRUE(ws);
   ws->send(R"({"type": "open", "id": 2, "doc": "two"})");
   ASSERT_FALSE(receive_type(*ws, "opened").is_null());
   ws->send(R"({"type": "open", "id": 3, "doc": "three"})");
