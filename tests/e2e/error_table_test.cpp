@@ -139,6 +139,18 @@ class ErrorTable : public ::testing::Test {
     return error;
   }
 
+  // After an error that says its op was not applied (resend it): the resend is acked as a
+  // fresh op, not a duplicate, everyone lives on, and its insert `text` is in the document
+  // once.
+  void expect_resend_applied_once(const net::Edit& resend, std::string_view text) {
+    offender_->send(resend);
+    const std::optional<net::OpsEntry> ack = expect_ack(resend.seq);
+    ASSERT_TRUE(ack) << "the resent op was not acknowledged";
+    EXPECT_FALSE(ack->duplicate) << "the op refused with an error had been applied";
+    expect_all_still_work();
+    EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, text), 1U);
+  }
+
   // The connection answers, and still hears the document; the server takes new
   // connections; the bystander still edits the document.
   void expect_all_still_work(bool offender_alive = true) {
@@ -504,18 +516,10 @@ TEST_F(ErrorTableOwnServer, AnOpWhileStorageIsBehindIsStorageUnavailable) {
   const std::optional<net::ErrorMessage> error = expect_error_and_ack(1);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->code, net::ErrorCode::storage_unavailable) << error->message;
-  EXPECT_EQ(error->id, std::optional<net::RequestId>(20));
-  EXPECT_EQ(error->doc, std::optional<std::string>(doc_));
-  EXPECT_EQ(error->seq, std::optional<std::uint64_t>(2));
-  // It was not applied: its resend is a fresh op, not a duplicate.
+  EXPECT_TRUE(answers(*error, 20, doc_, 2));
   net::Edit resend = edit(2, ot::Operation().insert("b").retain(length_ + 1));
   resend.rev = revision_ + 1;
-  offender_->send(resend);
-  const std::optional<net::OpsEntry> ack = expect_ack(2);
-  ASSERT_TRUE(ack) << "the resent op was not acknowledged";
-  EXPECT_FALSE(ack->duplicate) << "the refused op had been applied";
-  expect_all_still_work();
-  EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, "b"), 1U);
+  expect_resend_applied_once(resend, "b");
 }
 
 TEST_F(ErrorTableOwnServer, AnOpLostWithItsDocumentsProcessIsInternalError) {
@@ -544,16 +548,8 @@ TEST_F(ErrorTableOwnServer, AnOpLostWithItsDocumentsProcessIsInternalError) {
   const std::optional<net::ErrorMessage> error = expect_error_and_ack(1);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->code, net::ErrorCode::internal_error) << error->message;
-  EXPECT_EQ(error->id, std::optional<net::RequestId>("lost"));
-  EXPECT_EQ(error->doc, std::optional<std::string>(doc_));
-  EXPECT_EQ(error->seq, std::optional<std::uint64_t>(2));
-  // Resend, as the table says: it was not applied, so it is a fresh op, not a duplicate.
-  offender_->send(edit(2, ot::Operation().insert("b").retain(length_)));
-  const std::optional<net::OpsEntry> ack = expect_ack(2);
-  ASSERT_TRUE(ack) << "the resent op was not acknowledged";
-  EXPECT_FALSE(ack->duplicate) << "the op reported lost had been applied";
-  expect_all_still_work();
-  EXPECT_EQ(count_occurrences(server_view(port(), doc_).text, "b"), 1U);
+  EXPECT_TRUE(answers(*error, "lost", doc_, 2));
+  expect_resend_applied_once(edit(2, ot::Operation().insert("b").retain(length_)), "b");
 }
 
 TEST_F(ErrorTable, AServerStoppingSaysShuttingDownAndClientsReconnectAfterItsRestart) {
