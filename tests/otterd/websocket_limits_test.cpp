@@ -1,7 +1,9 @@
 // The limits of a WebSocket session, configured and enforced by a real otterd: the welcome
-// message advertises what the config says, and each limit answers with its protocol code.
+// message advertises what the config says, and each limit answers with its protocol code;
+// and the keepalive, which drops a connection that stops answering.
 #include <gtest/gtest.h>
 
+#include "tests/net/raw_ws_client.hpp"
 #include "tests/otterd/otterd_testing.hpp"
 
 namespace otter::otterd::testing {
@@ -98,6 +100,28 @@ TEST(WebSocketSessionLimitTest, AConnectionBeyondMaxSessionsIsClosedWith1013AndT
 
   first->send(R"({"type": "ping"})");
   EXPECT_FALSE(receive_type(*first, "pong").is_null());
+}
+
+TEST(WebSocketKeepaliveTest, AConnectionThatNeverAnswersAPingIsDroppedAndOneThatAnswersStays) {
+  OtterdProcess server({.config_yaml = "websocket:\n  heartbeat_ms: 500\n"});
+  // Connected first, so each sweep that could drop the silent one has already checked it.
+  // Its library answers every ping; after its hello it sends nothing of its own.
+  const std::unique_ptr<net::WsClient> answering = connect_ws(server, "keepalive");
+  ASSERT_FALSE(receive_type(*answering, "welcome").is_null());
+  net::testing::RawWsClient silent(server.port());  // the handshake, then not a byte
+  ASSERT_TRUE(silent.connected());
+
+  const std::optional<net::testing::RawWsClient::Frame> ping = silent.read_frame();
+  ASSERT_TRUE(ping.has_value()) << "no ping came";
+  EXPECT_EQ(ping->opcode, 0x9);
+  // Dropped at the next sweep: the socket closes, with no close frame before it.
+  while (const std::optional<net::testing::RawWsClient::Frame> more = silent.read_frame()) {
+    EXPECT_EQ(more->opcode, 0x9) << "only pings may come before the drop";
+  }
+  EXPECT_TRUE(silent.wait_for_server_to_hang_up()) << "the silent connection was not dropped";
+
+  answering->send(R"({"type": "ping"})");
+  EXPECT_FALSE(receive_type(*answering, "pong").is_null()) << "the connection that answered was dropped too";
 }
 
 }  // namespace
