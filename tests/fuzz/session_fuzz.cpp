@@ -21,13 +21,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,50 +40,15 @@
 #include "server/service.hpp"
 #include "server/session.hpp"
 #include "tests/fuzz/fuzz_service.hpp"
+#include "tests/server/fake_connection.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using otter::server::testing::FakeConnection;
 
 constexpr auto kWait = 10s;
 constexpr std::string_view kSyncId = "fuzz-sync";
-
-// The client's side of the connection, in memory: frames the session sent, and its close.
-class Collector final : public otter::server::Outbound {
- public:
-  void send(std::shared_ptr<const std::string> frame) override {
-    std::lock_guard lock(mutex_);
-    if (closed_) return;
-    frames_.push_back(std::move(frame));
-    changed_.notify_all();
-  }
-  void close(std::uint16_t code, std::string) override { close_with(code); }
-  void close_now(std::uint16_t code, std::string) override { close_with(code); }
-  [[nodiscard]] std::size_t outbound_bytes() const noexcept override { return 0; }
-
-  // Waits until `done` holds for the frames so far (or the close); false on timeout.
-  template <class Done>
-  bool wait(Done done) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kWait, [&] { return done(frames_, closed_); });
-  }
-  std::vector<std::shared_ptr<const std::string>> frames() const {
-    std::lock_guard lock(mutex_);
-    return frames_;
-  }
-
- private:
-  void close_with(std::uint16_t code) {
-    std::lock_guard lock(mutex_);
-    if (!closed_) closed_ = code;
-    changed_.notify_all();
-  }
-
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::shared_ptr<const std::string>> frames_;
-  std::optional<std::uint16_t> closed_;
-};
 
 struct Harness {
   otter::fuzzing::FuzzService fuzz{"otter-session-fuzz", [](otter::server::ServiceOptions& options) {
@@ -122,7 +85,7 @@ bool is_dashboard_message(const std::string& frame) {
   return type != nullptr && (*type == "dashboard" || *type == "crashed");
 }
 
-otter::core::Pid start_session(const std::shared_ptr<Collector>& connection) {
+otter::core::Pid start_session(const std::shared_ptr<FakeConnection>& connection) {
   otter::core::ScopedProcess waiter(harness->runtime);
   harness->service.start_session(connection, [&runtime = harness->runtime, me = waiter.self()](
                                                   otter::core::StartResult result) { runtime.send(me, result); });
@@ -141,7 +104,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto connection = std::make_shared<Collector>();
+  auto connection = std::make_shared<FakeConnection>();
   const otter::core::Pid session = start_session(connection);
   otter::core::ScopedProcess watcher(harness->runtime);
   watcher.monitor(session);
@@ -157,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   harness->runtime.send(session, otter::server::ClientFrame{R"({"type":"ping","id":")" + std::string(kSyncId) + "\"}"});
 
   // Frames may follow the pong (acks of ops, once durable), so look at all of them.
-  const bool answered = connection->wait([](const auto& frames, const std::optional<std::uint16_t>& closed) {
+  const bool answered = connection->wait_until(kWait, [](const auto& frames, const auto& closed) {
     return closed.has_value() ||
            std::any_of(frames.begin(), frames.end(), [](const auto& frame) { return is_sync_pong(*frame); });
   });
@@ -166,15 +129,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   harness->runtime.send(session, otter::server::ConnectionClosed{1000, "fuzz: done"});
   if (!watcher.receive<otter::core::Down>(kWait)) broken("the session did not exit after its connection closed", input, "");
 
-  for (const auto& frame : connection->frames()) {
-    const otter::net::Expected<otter::net::ServerMessage> message = otter::net::decode_server_message(*frame);
+  for (const std::string& frame : connection->peek_all()) {
+    const otter::net::Expected<otter::net::ServerMessage> message = otter::net::decode_server_message(frame);
     if (!message) {
-      if (is_dashboard_message(*frame)) continue;
-      broken("a frame the client library cannot read", input, *frame);
+      if (is_dashboard_message(frame)) continue;
+      broken("a frame the client library cannot read", input, frame);
     }
     if (const auto* error = std::get_if<otter::net::ErrorMessage>(&*message);
         error != nullptr && error->code == otter::net::ErrorCode::internal_error) {
-      broken("internal_error: bad input answered as a server failure", input, *frame);
+      broken("internal_error: bad input answered as a server failure", input, frame);
     }
   }
   return 0;
