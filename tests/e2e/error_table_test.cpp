@@ -20,6 +20,7 @@
 #include "tests/e2e/slow_reader.hpp"
 #include "tests/e2e/tcp_proxy.hpp"
 #include "tests/support/otterd_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 
 namespace otter::testing {
 namespace {
@@ -69,10 +70,7 @@ net::ErrorMessage expect_error(RawClient& client, net::ErrorCode code) {
 // A counter of the server's /metrics (0 if it is not there).
 long metric(std::uint16_t port, std::string_view name) {
   net::HttpClient http({.port = port});
-  const std::string metrics = http.get("/metrics").body;
-  const std::string line = "\n" + std::string(name) + " ";
-  const std::size_t at = metrics.find(line);
-  return at == std::string::npos ? 0L : std::strtol(metrics.c_str() + at + line.size(), nullptr, 10);
+  return static_cast<long>(metric_value(http.get("/metrics").body, name).value_or(0));
 }
 
 class ErrorTable : public ::testing::Test {

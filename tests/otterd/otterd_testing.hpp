@@ -17,6 +17,7 @@
 #include "net/http_client.hpp"
 #include "net/ws_client.hpp"
 #include "tests/support/otterd_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/test_seed.hpp"
 
 namespace otter::otterd::testing {
@@ -25,6 +26,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using otter::testing::OtterdOptions;
 using otter::testing::OtterdProcess;
+using otter::testing::metric_value;
 using otter::testing::test_seed;
 
 inline constexpr std::chrono::milliseconds kWait{15'000};
@@ -118,15 +120,6 @@ inline std::unique_ptr<net::WsClient> connect_and_open(const OtterdProcess& serv
   client->send(json::serialize(json::object{{"type", "open"}, {"id", 1}, {"doc", doc}}));
   if (receive_type(*client, "opened").is_null()) return nullptr;
   return client;
-}
-
-// Metric value of an unlabelled sample in Prometheus text ("name value" line), or nullopt.
-inline std::optional<double> metric_value(const std::string& text, std::string_view name) {
-  const std::string prefix = "\n" + std::string(name) + " ";
-  const std::size_t at = ("\n" + text).find(prefix);
-  if (at == std::string::npos) return std::nullopt;
-  const std::size_t start = at + prefix.size() - 1;  // in `text` (one shorter than "\n" + text)
-  return std::strtod(text.c_str() + start, nullptr);
 }
 
 }  // namespace otter::otterd::testing
